@@ -1,0 +1,39 @@
+"""Links that open a page of the book as a live notebook (Binder, a JupyterHub, a download).
+
+The repository, branch and hub come from ``_config.yml``, so a lecturer who forks the book
+changes them in one place.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@lru_cache(maxsize=1)
+def book_config() -> dict:
+    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+
+
+def launch_links(path_in_repo: str) -> dict[str, str]:
+    """Binder, JupyterHub (nbgitpuller) and download URLs for a file of the repository."""
+    config = book_config()
+    repo_url = config["repository"]["url"].rstrip("/")
+    branch = config["repository"].get("branch", "main")
+    owner_repo = repo_url.split("github.com/")[-1]
+    buttons = config.get("launch_buttons", {})
+    binder = buttons.get("binderhub_url", "https://mybinder.org").rstrip("/")
+    hub = buttons.get("jupyterhub_url", "").rstrip("/")
+    repo_name = owner_repo.split("/")[-1]
+    links = {
+        "Binder": f"{binder}/v2/gh/{owner_repo}/{branch}?urlpath={quote('lab/tree/' + path_in_repo, safe='')}",
+        "Download": f"{repo_url}/raw/{branch}/{path_in_repo}",
+    }
+    if hub:
+        pull = urlencode({"repo": repo_url, "branch": branch, "urlpath": f"lab/tree/{repo_name}/{path_in_repo}"})
+        links["JupyterHub"] = f"{hub}/hub/user-redirect/git-pull?{pull}"
+    return links
