@@ -35,8 +35,9 @@ STAMP_NAME = "otsbook-inputs.sha256"
 NOTEBOOK_BRANCH = "notebooks"
 
 
-def inputs_fingerprint(root: Path = ROOT) -> str:
+def inputs_fingerprint(root: Path | None = None) -> str:
     """Hash of every file under the watched folders (paths and bytes)."""
+    root = root or ROOT
     digest = hashlib.sha256()
     for folder in WATCHED:
         for path in sorted((root / folder).rglob("*")):

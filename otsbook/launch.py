@@ -5,18 +5,9 @@ changes them in one place.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
-import yaml
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@lru_cache(maxsize=1)
-def book_config() -> dict:
-    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+from .book import book_config
 
 
 def launch_links(path_in_repo: str) -> dict[str, str]:

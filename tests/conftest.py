@@ -1,0 +1,27 @@
+"""Shared fixtures. Tests about the built book read the HTML that `make book` produced."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_dir() -> Path:
+    return Path(os.environ.get("OTSBOOK_BUILD_DIR", ROOT / "_build" / "html"))
+
+
+@pytest.fixture(scope="session")
+def built_html() -> Path:
+    """The built HTML book; `make test` builds it before running the tests."""
+    site = build_dir()
+    if not (site / "index.html").exists():
+        pytest.fail(f"No built book at {site}: run `make book` first (make test does it for you).")
+    return site
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT

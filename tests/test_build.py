@@ -1,0 +1,150 @@
+"""The foundation: a strict, offline build in which every page of the table of contents exists,
+figures and widgets are wired to local assets, and launch links point at the right branch."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+
+from otsbook.book import toc_files
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pages(site: Path) -> list[Path]:
+    return [site / f"{name}.html" for name in toc_files()]
+
+
+def load_build_extension():
+    spec = importlib.util.spec_from_file_location("otsbook_build", ROOT / "_ext" / "otsbook_build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_toc_entry_has_a_source_and_a_page(built_html):
+    for name in toc_files():
+        assert (ROOT / f"{name}.md").exists() or (ROOT / f"{name}.ipynb").exists(), f"{name} is in _toc.yml but has no source"
+        assert (built_html / f"{name}.html").exists(), f"{name}.html was not built"
+
+
+def test_no_page_shows_an_error_or_a_traceback(built_html):
+    for page in pages(built_html):
+        html = page.read_text(encoding="utf-8")
+        for marker in ("Traceback (most recent call last)", 'class="output traceback', "output stderr", "ipythontb"):
+            assert marker not in html, f"{page.name} shows {marker!r}"
+
+
+def test_execution_reports_are_not_published(built_html):
+    assert not (built_html / "reports").exists()
+
+
+def test_plotly_is_served_once_per_site_from_the_book(built_html):
+    figure_pages = [p for p in pages(built_html) if "plotly-graph-div" in p.read_text(encoding="utf-8")]
+    assert figure_pages, "no page of the book has a plotly figure"
+    for page in figure_pages:
+        html = page.read_text(encoding="utf-8")
+        scripts = re.findall(r'<script[^>]+src="([^"]*plotly[^"]*)"', html)
+        assert len(scripts) == 1, f"{page.name} loads plotly.js {len(scripts)} times: {scripts}"
+        assert re.match(r"(\.\./)*_static/plotly\.min\.js(\?v=\w+)?$", scripts[0]), scripts[0]
+        assert "cdn.plot.ly" not in html and "include_plotlyjs" not in html
+        assert 'class="ots-figure" role="figure" aria-label="' in html
+    assert (built_html / "_static" / "plotly.min.js").stat().st_size > 1_000_000
+    # pages without figures do not pay for plotly.js
+    for page in pages(built_html):
+        html = page.read_text(encoding="utf-8")
+        if "plotly-graph-div" not in html:
+            assert "plotly.min.js" not in html, page.name
+
+
+def test_maps_and_widgets_need_no_cdn(built_html):
+    assert (built_html / "_static" / "topojson" / "world_110m.json").exists()
+    assert (built_html / "_static" / "ipywidgets" / "embed.js").exists()
+    for page in pages(built_html):
+        html = page.read_text(encoding="utf-8")
+        assert "cdn.jsdelivr.net" not in html and "unpkg.com/@jupyter-widgets" not in html, page.name
+        assert "cdnjs.cloudflare.com/ajax/libs/require.js" not in html, page.name
+        if "application/vnd.jupyter.widget-view+json" in html:
+            assert "application/vnd.jupyter.widget-state+json" in html, f"{page.name}: widget state not saved"
+            assert re.search(r'src="(\.\./)*_static/ipywidgets/embed\.js', html), page.name
+
+
+def test_thebe_configuration_script_appears_once(built_html):
+    for page in pages(built_html):
+        assert page.read_text(encoding="utf-8").count("const THEBE_JS_URL") <= 1, page.name
+
+
+def test_launch_links_point_at_branch_main(built_html):
+    html = (built_html / "chapters" / "history.html").read_text(encoding="utf-8")
+    binder = re.findall(r'href="(https://mybinder\.org/v2/gh/[^"]+)"', html)
+    hub = re.findall(r'href="([^"]+/hub/user-redirect/git-pull\?[^"]+)"', html)
+    colab = re.findall(r'href="(https://colab\.research\.google\.com/[^"]+)"', html)
+    assert binder and all("/main?urlpath=" in url for url in binder), binder
+    assert hub and all("branch=main" in url for url in hub), hub
+    assert colab == [colab[0]] and colab[0].endswith("/blob/notebooks/chapters/history.ipynb"), colab
+    assert "master" not in " ".join(binder + hub + colab)
+
+
+def test_chapters_are_text_notebooks_without_outputs():
+    assert not list((ROOT / "chapters").rglob("*.ipynb")), "chapters are MyST Markdown notebooks; no .ipynb"
+    for name in toc_files():
+        text = (ROOT / f"{name}.md").read_text(encoding="utf-8")
+        if "```{code-cell}" in text:
+            header = yaml.safe_load(text.split("---")[1])
+            assert header["jupytext"]["text_representation"]["format_name"] == "myst", name
+            assert header["kernelspec"]["name"] == "python3", name
+
+
+def test_cache_is_cleared_when_data_or_helpers_change(tmp_path, monkeypatch):
+    build = load_build_extension()
+    for folder in build.WATCHED:
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(build, "ROOT", tmp_path)
+    cache = tmp_path / "_build" / ".jupyter_cache"
+    app = SimpleNamespace(config=SimpleNamespace(nb_execution_cache_path=str(cache)), outdir=str(tmp_path / "_build" / "html"))
+
+    # first build: no stamp, everything is (re)executed, then the stamp is written
+    build.guard_execution_cache(app, None)
+    assert app.otsbook_inputs_changed
+    build.write_cache_stamp(app, None)
+    (cache / "executed.db").write_text("cached results")
+
+    # nothing changed: the cache is kept and no page is forced to re-read
+    build.guard_execution_cache(app, None)
+    assert not app.otsbook_inputs_changed and (cache / "executed.db").exists()
+    env = SimpleNamespace(found_docs={"a", "b"})
+    assert build.reread_all_when_inputs_changed(app, env, set(), set(), set()) == []
+
+    # a CSV edit: the cache goes and every page is re-read
+    csv = sorted((tmp_path / "data").glob("*.csv"))[0]
+    csv.write_text(csv.read_text() + "\n")
+    build.guard_execution_cache(app, None)
+    assert app.otsbook_inputs_changed and not cache.exists()
+    assert build.reread_all_when_inputs_changed(app, env, set(), set(), set()) == ["a", "b"]
+
+
+def test_binder_environment_is_lean_and_installs_the_helpers():
+    wanted = (ROOT / ".binder" / "requirements.txt").read_text()
+    for heavy in ("jupyter-book", "sphinx", "playwright", "frictionless"):
+        assert heavy not in wanted.lower(), heavy
+    for needed in ("pandas", "plotly", "ipywidgets", "jupytext"):
+        assert needed in wanted
+    assert "pip install --no-deps" in (ROOT / ".binder" / "postBuild").read_text()
+
+
+def test_config_keeps_the_book_strict_and_offline():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["repository"]["branch"] == "main"
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert config["execute"]["allow_errors"] is False
+    assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
+    assert all("://" not in js for js in config["sphinx"]["config"]["nb_ipywidgets_js"])
+    assert "-W" in (ROOT / "Makefile").read_text()
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    assert json.loads((ROOT / ".binder" / "overrides.json").read_text())
