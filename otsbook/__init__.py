@@ -8,9 +8,6 @@ from .plotting import use_book_style, with_alt
 
 use_book_style()
 
-try:  # the data layer
-    from .data import DataError, load, load_all
-except ImportError:  # pragma: no cover - while data.py is being written
-    pass
+from .data import DataError, load, load_all
 
 __all__ = ["load", "load_all", "DataError", "with_alt"]

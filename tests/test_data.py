@@ -1,0 +1,185 @@
+"""Tests of the datasets in data/ and of the loader otsbook.data."""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+DOCUMENTS = {"kuzio_oped", "security_article"}
+
+try:
+    from otsbook import data as D
+except Exception:  # the package __init__ may import modules not written yet
+    spec = importlib.util.spec_from_file_location("otsbook_data", ROOT / "otsbook" / "data.py")
+    D = importlib.util.module_from_spec(spec)
+    sys.modules["otsbook_data"] = D
+    spec.loader.exec_module(D)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return D.load_all()
+
+
+@pytest.fixture
+def copy(tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+# --- the package as a whole ---------------------------------------------------
+
+def test_frictionless_validates_package():
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(str(DATA / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "message"])
+
+
+def test_load_all_returns_every_table(tables):
+    assert set(tables) == set(D.table_names())
+    assert all(len(df) > 0 for df in tables.values())
+
+
+# --- loader errors on broken copies ------------------------------------------
+
+def test_missing_file(copy):
+    (copy / "quotes.csv").unlink()
+    with pytest.raises(D.DataError, match=r"data/quotes\.csv: file not found"):
+        D.load("quotes", copy)
+
+
+def test_missing_column(copy):
+    edit(copy / "states.csv", "turkic_language", "turkic")
+    with pytest.raises(D.DataError) as err:
+        D.load("states", copy)
+    msg = str(err.value)
+    assert "data/states.csv" in msg and "row 1" in msg and "'turkic_language'" in msg and "expected" in msg
+
+
+def test_bad_type(copy):
+    edit(copy / "states.csv", "AZE,Azerbaijan,member,2009", "AZE,Azerbaijan,member,two thousand nine")
+    with pytest.raises(D.DataError) as err:
+        D.load("states", copy)
+    msg = str(err.value)
+    assert "data/states.csv, row 2, column 'ots_since'" in msg and "integer" in msg and "'two thousand nine'" in msg
+
+
+def test_score_out_of_range(copy):
+    edit(copy / "security_priorities.csv", "counterterrorism,8,", "counterterrorism,12,")
+    with pytest.raises(D.DataError) as err:
+        D.load("security_priorities", copy)
+    assert str(err.value).startswith(
+        "data/security_priorities.csv, row 5, column 'score': expected an integer from 1 to 9, got '12'")
+
+
+def test_unknown_enum_value(copy):
+    edit(copy / "events.csv", ",history,", ",folklore,")
+    with pytest.raises(D.DataError) as err:
+        D.load("events", copy)
+    msg = str(err.value)
+    assert "data/events.csv, row 2, column 'theme'" in msg and "one of" in msg and "'folklore'" in msg
+
+
+def test_dangling_source_id(copy):
+    edit(copy / "quotes.csv", ",kuzio_oped,", ",nobody_wrote_this,")
+    with pytest.raises(D.DataError) as err:
+        D.load("quotes", copy)
+    msg = str(err.value)
+    assert "data/quotes.csv, row 2, column 'source_id'" in msg and "data/sources.csv" in msg
+    assert "'nobody_wrote_this'" in msg
+
+
+def test_duplicate_key(copy):
+    edit(copy / "states.csv", "KGZ,Kyrgyzstan", "KAZ,Kyrgyzstan")
+    with pytest.raises(D.DataError) as err:
+        D.load("states", copy)
+    msg = str(err.value)
+    assert "data/states.csv, row 4, column 'iso3'" in msg and "unique" in msg and "'KAZ'" in msg
+
+
+def test_missing_required_value(copy):
+    edit(copy / "security_priorities.csv", "border security,6,", "border security,,")
+    with pytest.raises(D.DataError, match=r"row 8, column 'score': expected a value"):
+        D.load("security_priorities", copy)
+
+
+def test_no_half_loaded_table(copy):
+    edit(copy / "security_priorities.csv", "border security,6,", "border security,0,")
+    with pytest.raises(D.DataError):
+        D.load("security_priorities", copy)
+
+
+# --- key values ---------------------------------------------------------------
+
+def test_article_priorities_and_scores(tables):
+    scores = dict(zip(tables["security_priorities"]["priority"].astype(str), tables["security_priorities"]["score"]))
+    assert scores == {"military cooperation": 9, "regional integration": 9, "economic security": 8,
+                      "counterterrorism": 8, "cybersecurity": 7, "energy security": 7, "border security": 6}
+
+
+def test_five_members(tables):
+    states = tables["states"]
+    assert set(states.loc[states["ots_status"] == "member", "iso3"]) == {"AZE", "KAZ", "KGZ", "TUR", "UZB"}
+
+
+def test_observers_today(tables):
+    states = tables["states"]
+    observers = dict(zip(states.loc[states["ots_status"] == "observer", "iso3"],
+                         states.loc[states["ots_status"] == "observer", "ots_since"]))
+    assert observers == {"HUN": 2018, "TKM": 2021, "XNC": 2022}
+
+
+def test_only_kaz_kgz_in_ots_csto_and_eaeu(tables):
+    m = tables["memberships"]
+    current = m[(m["status"] == "member") & m["until"].isna()]
+    members = {org: set(current.loc[current["organisation"] == org, "iso3"]) for org in ("OTS", "CSTO", "EAEU")}
+    assert members["OTS"] & members["CSTO"] & members["EAEU"] == {"KAZ", "KGZ"}
+
+
+def test_states_table_agrees_with_memberships(tables):
+    m = tables["memberships"]
+    ots = m[(m["organisation"] == "OTS") & m["until"].isna()]
+    states = tables["states"].set_index("iso3")
+    for row in ots.itertuples():
+        assert states.loc[row.iso3, "ots_status"] == row.status
+
+
+def test_document_rows_have_evidence(tables):
+    for name, df in tables.items():
+        if "evidence" not in df.columns and "quote" not in df.columns:
+            continue
+        column = "evidence" if "evidence" in df.columns else "quote"
+        from_docs = df[df["source_id"].isin(DOCUMENTS)]
+        empty = from_docs[from_docs[column].isna() | (from_docs[column].str.strip() == "")]
+        assert empty.empty, f"{name}: rows from a document without {column}: {list(empty.index)}"
+
+
+def test_every_row_has_a_source(tables):
+    for name, df in tables.items():
+        column = "ots_status_source_id" if name == "states" else "source_id"
+        assert column in df.columns, name
+        assert df[column].notna().all(), name
+
+
+def test_disputed_and_corrected_events_name_a_check_source(tables):
+    events = tables["events"]
+    needs_check = events[events["status"].isin(["disputed", "corrected"])]
+    assert needs_check["check_source_id"].notna().all()
+
+
+def test_describe_table_lists_every_column():
+    codebook = D.describe_table("security_priorities")
+    assert list(codebook["column"]) == ["priority", "score", "rank", "source_id", "evidence"]
+    assert "range 1–9" in codebook.set_index("column").loc["score", "constraints"]
