@@ -1,0 +1,248 @@
+"""Tests of the chapter "Energy": figures, exercise logic, widgets and the built pages."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+import otsbook
+from otsbook.charts import energy as charts
+from otsbook.exercises import energy as ex
+from otsbook.plotting import alt_text
+
+
+@pytest.fixture(scope="module")
+def routes() -> pd.DataFrame:
+    return otsbook.load("energy_routes")
+
+
+@pytest.fixture(scope="module")
+def events() -> pd.DataFrame:
+    return otsbook.load("events")
+
+
+@pytest.fixture(scope="module")
+def segments(routes) -> pd.DataFrame:
+    return charts.corridor_segments(routes)
+
+
+# --- data helpers --------------------------------------------------------------------------------
+
+def test_corridor_segments_in_flow_order(routes, segments):
+    expected = routes[(routes["segment_of"] == charts.CORRIDOR) & (routes["status"] == "operational")]
+    assert list(segments["route_id"]) == list(expected.sort_values("order_in_corridor")["route_id"])
+    assert list(segments["route_id"]) == ["SCP", "TANAP", "TAP"]
+    assert "TCGP" not in set(segments["route_id"])  # proposed, not part of the operating chain
+
+
+def test_current_capacity_uses_built_expansion_only(routes, segments):
+    scp = routes.set_index("route_id").loc["SCP"]
+    assert float(scp["capacity_bcm_per_year"]) == pytest.approx(7.41)
+    assert charts.current_capacity(scp) == pytest.approx(23.4)  # after SCPX, from capacity_other
+    tanap = routes.set_index("route_id").loc["TANAP"]
+    assert charts.current_capacity(tanap) == pytest.approx(float(tanap["capacity_bcm_per_year"]))
+    assert dict(zip(segments["route_id"], segments["capacity_now"])) == pytest.approx({"SCP": 23.4, "TANAP": 16, "TAP": 10})
+
+
+def test_bottleneck_is_the_minimum(segments):
+    neck = charts.bottleneck(segments)
+    assert float(neck["capacity_now"]) == pytest.approx(float(segments["capacity_now"].min()))
+    assert neck["route_id"] == "TAP"
+
+
+def test_oil_capacity_conversion():
+    assert charts.oil_capacity_mt("67 Mt/yr after expansion") == 67
+    assert charts.oil_capacity_mt("1.0 million barrels/day at start; 1.2 since 2009") == pytest.approx(1.2 * 365 / 7.33, abs=0.1)
+    assert charts.oil_capacity_mt("") is None
+    assert charts.oil_capacity_mt(pd.NA) is None
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+def test_sgc_capacity_figure_traces(routes, segments):
+    fig = charts.sgc_capacity(routes)
+    by_name = {t.name: t for t in fig.data}
+    now = by_name["Now (built expansions included)"]
+    assert list(now.x) == [f"{o}. {i}" for o, i in zip(segments["order"], segments["route_id"])]
+    assert list(now.customdata) == [f"{n} ({i})" for n, i in zip(segments["name"], segments["route_id"])]
+    assert list(now.y) == pytest.approx([23.4, 16.0, 10.0])
+    assert list(by_name["At opening"].y) == pytest.approx(list(segments["capacity_at_opening"]))
+    assert list(by_name["Design maximum (if expanded)"].y) == pytest.approx([31.0, 31.0, 20.0])
+    # the bottleneck bar is highlighted and the dotted line sits at its capacity
+    colours = list(now.marker.color)
+    assert colours.count(charts.OKABE_ITO["vermillion"]) == 1
+    assert colours[list(segments["route_id"]).index("TAP")] == charts.OKABE_ITO["vermillion"]
+    line = next(t for t in fig.data if t.name.startswith("bottleneck"))
+    assert list(line.y) == pytest.approx([float(segments["capacity_now"].min())] * len(segments)) and "TAP" in line.name
+    assert "TAP" in alt_text(fig) and "bottleneck" in alt_text(fig)
+
+
+def test_routes_map_draws_every_route(routes):
+    fig = charts.routes_map(routes)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    ids = {t.meta["route_id"] for t in lines}
+    assert ids == set(charts.ROUTE_PATHS)
+    dash = {t.meta["route_id"]: t.line.dash for t in lines}
+    assert dash["TCGP"] == "dash" and dash["MIDDLE"] == "dot" and dash["SCP"] == "solid"
+    cpc = next(t for t in lines if t.meta["route_id"] == "CPC")
+    assert (cpc.lon[-1], cpc.lat[-1]) == charts.PLACES["Novorossiysk"]
+    assert fig.data[0].type == "scattergeo" and alt_text(fig)
+
+
+def test_bypass_figure_capacity_by_commodity_and_status(routes):
+    fig = charts.bypass_capacity(routes)
+    bars = {(t.xaxis, t.name): dict(zip(t.x, t.y)) for t in fig.data}
+    gas_bypass = bars[("x", "avoids Russian territory")]
+    assert gas_bypass == pytest.approx({"CAGP": 55, "TCGP": 30, "SCP": 23.4, "TANAP": 16, "TAP": 10})
+    assert bars[("x2", "crosses Russia")] == pytest.approx({"CPC": 67})
+    assert bars[("x2", "avoids Russian territory")]["BTC"] == pytest.approx(59.8, abs=0.1)
+    assert ("x", "crosses Russia") not in bars  # no gas pipeline in the data crosses Russia
+    assert "Only CPC crosses Russia" in alt_text(fig)
+
+
+def test_timeline_has_routes_and_checked_event(routes, events):
+    fig = charts.energy_timeline(routes, events)
+    bars = [t for t in fig.data if t.type == "bar"]
+    bases = {y: b for t in bars for y, b in zip(t.y, t.base)}
+    assert bases["Baku-Tbilisi-Ceyhan oil pipeline (BTC)"] == 2006
+    assert bases["Trans Adriatic Pipeline (TAP)"] == 2020
+    assert bases["Caspian Pipeline Consortium (Tengiz-Novorossiysk) (CPC)"] == 2001
+    disputed = next(t for t in fig.data if t.name == "event (disputed)")
+    assert list(disputed.x) == pytest.approx([2022 + 8 / 12])
+    assert any("checked 2021-02-23" in (a.text or "") for a in fig.layout.annotations)
+
+
+# --- exercise logic ------------------------------------------------------------------------------
+
+def test_corridor_order_logic():
+    assert ex.corridor_order() == ["SCP", "TANAP", "TAP"]
+    right = ex.check_corridor_order(["SCP", "TANAP", "TAP"])
+    assert right.correct is True and "Sangachal" in right.message
+    swapped = ex.check_corridor_order(["TANAP", "SCP", "TAP"])
+    assert swapped.correct is False and "first segment starts at Sangachal" in swapped.message
+    outsider = ex.check_corridor_order(["BTC", "TANAP", "TAP"])
+    assert outsider.correct is False and "segment_of" in outsider.message
+    proposed = ex.check_corridor_order(["TCGP", "TANAP", "TAP"])
+    assert proposed.correct is False and "proposed" in proposed.message
+    with pytest.raises(ex.AnswerError, match="each of the 3 positions"):
+        ex.check_corridor_order(["", "TANAP", "TAP"])
+    with pytest.raises(ex.AnswerError, match="different pipeline"):
+        ex.check_corridor_order(["SCP", "SCP", "TAP"])
+    with pytest.raises(ex.AnswerError, match="not one of the routes"):
+        ex.check_corridor_order(["XYZ", "TANAP", "TAP"])
+    assert "SCP" in ex.solution_corridor_order() and "order_in_corridor" in ex.solution_corridor_order()
+
+
+def test_bottleneck_logic(segments):
+    answer = float(segments["capacity_now"].min())
+    assert ex.bottleneck_capacity() == pytest.approx(answer)
+    assert ex.check_bottleneck(str(answer)).correct is True
+    assert ex.check_bottleneck(answer + 0.4).correct is True  # within tolerance
+    before = ex.check_bottleneck("7.41")
+    assert before.correct is False and "when it opened" in before.message
+    wider = ex.check_bottleneck("16")
+    assert wider.correct is False and "narrower" in wider.message
+    expanded = ex.check_bottleneck("20")
+    assert expanded.correct is False and "expanded" in expanded.message
+    summed = ex.check_bottleneck(str(float(segments["capacity_now"].sum())))
+    assert summed.correct is False and "do not add up" in summed.message
+    assert ex.check_bottleneck("3").correct is False
+    with pytest.raises(ex.AnswerError, match="first"):
+        ex.check_bottleneck("")
+    with pytest.raises(ex.AnswerError, match="is not a capacity"):
+        ex.check_bottleneck("ten")
+    with pytest.raises(ex.AnswerError, match="outside that range"):
+        ex.check_bottleneck("-5")
+    with pytest.raises(ex.AnswerError, match="outside that range"):
+        ex.check_bottleneck("500")
+    assert "TAP at 10" in ex.solution_bottleneck()
+
+
+def test_avoiding_russia_logic(routes):
+    right = ex.avoiding_russia()
+    expected = set(routes[(routes["route_id"] != "SGC") & (routes["status"] == "operational") & routes["bypasses_russia"]]["route_id"])
+    assert right == expected == {"SCP", "TANAP", "TAP", "BTC", "CAGP", "MIDDLE"}
+    ok = ex.check_avoiding_russia(tuple(right))
+    assert ok.correct is True and "Caspian Pipeline Consortium" in ok.message
+    with_cpc = ex.check_avoiding_russia(tuple(right | {"CPC"}))
+    assert with_cpc.correct is False and "KAZ;RUS" in with_cpc.message
+    with_tcgp = ex.check_avoiding_russia(tuple(right | {"TCGP"}))
+    assert with_tcgp.correct is False and "proposed" in with_tcgp.message
+    partial = ex.check_avoiding_russia(("SCP", "TAP"))
+    assert partial.correct is False and "4 more" in partial.message
+    assert ex.check_avoiding_russia("scp, tanap, tap, btc, cagp, middle").correct is True
+    with pytest.raises(ex.AnswerError, match="at least one"):
+        ex.check_avoiding_russia(())
+    with pytest.raises(ex.AnswerError, match="not a route"):
+        ex.check_avoiding_russia(("ABC",))
+    assert "CPC (crosses Russia)" in ex.solution_avoiding_russia()
+
+
+# --- widgets -------------------------------------------------------------------------------------
+
+def test_corridor_widget_submit():
+    box = ex.make_corridor_order_widget()
+    for dropdown, value in zip(box.answer_widget.children, ["SCP", "TANAP", "TAP"]):
+        dropdown.value = value
+    assert box.submit().correct is True
+    assert "ots-right" in box.feedback.value and "Sangachal" in box.feedback.value
+    box.answer_widget.children[0].value = ""
+    assert box.submit().correct is None
+    assert "ots-info" in box.feedback.value and "positions" in box.feedback.value
+
+
+def test_bottleneck_widget_submit():
+    box = ex.make_bottleneck_widget()
+    box.answer_widget.value = "16"
+    assert box.submit().correct is False
+    assert "ots-wrong" in box.feedback.value and "narrower" in box.feedback.value
+    box.answer_widget.value = "10"
+    assert box.submit().correct is True and "ots-right" in box.feedback.value
+    box.answer_widget.value = "lots"
+    assert box.submit().correct is None and "not a capacity" in box.feedback.value
+    assert "TAP" in box.show_solution() and "Solution" in box.feedback.value
+
+
+def test_avoiding_russia_widget_submit():
+    box = ex.make_avoiding_russia_widget()
+    box.answer_widget.value = ("CPC",)
+    assert box.submit().correct is False and "crosses Russia" in box.feedback.value
+    box.answer_widget.value = tuple(sorted(ex.avoiding_russia()))
+    assert box.submit().correct is True and "ots-right" in box.feedback.value
+    box.answer_widget.value = ()
+    assert box.submit().correct is None and "Select at least one" in box.feedback.value
+
+
+# --- the built book ------------------------------------------------------------------------------
+
+def _figures(html: str) -> list[str]:
+    return re.findall(r'<figure[^>]*id="fig-energy-[^"]+"[^>]*>.*?</figure>', html, flags=re.S)
+
+
+def test_built_chapter(built_html):
+    html = (built_html / "chapters" / "energy.html").read_text(encoding="utf-8")
+    assert "Learning objectives" in html and "Estimated time" in html
+    figures = _figures(html)
+    assert len(figures) >= 3
+    for fig in figures:
+        assert "plotly-graph-div" in fig
+        assert re.search(r'role="figure" aria-label="[^"]{20,}"', fig)
+        assert re.search(r'<figcaption>.*?Fig\..*?</figcaption>', fig, flags=re.S) or "caption-number" in fig
+    for name in ("fig-energy-sgc-capacity", "fig-energy-map", "fig-energy-bypass", "fig-energy-timeline"):
+        assert f'id="{name}"' in html
+    assert re.search(r'href="bibliography\.html#id\d+"|href="[^"]*bibliography\.html#[^"]+"', html)
+    assert "Discussion questions" in html
+    questions = re.search(r'<section id="discussion-questions">(.*?)</section>', html, flags=re.S)
+    assert questions and len(re.findall(r"<li>", questions.group(1))) >= 4
+    assert 'href="energy_exercises.html"' in html
+
+
+def test_built_exercises(built_html):
+    html = (built_html / "chapters" / "energy_exercises.html").read_text(encoding="utf-8")
+    assert "Exercises: energy" in html
+    assert html.count("application/vnd.jupyter.widget-view+json") >= 3
+    assert "Run this exercise" in html and "mybinder.org" in html
+    assert "chapters%2Fenergy_exercises.md" in html or "chapters/energy_exercises.md" in html
+    for objective in ("Learning objective 2", "Learning objective 3", "Learning objective 4"):
+        assert objective in html
