@@ -1,0 +1,235 @@
+"""The front and back matter: the overview charts, and the built introduction, sources chapter,
+glossary and bibliography."""
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import pytest
+
+import otsbook
+from otsbook.charts import overview
+from otsbook.plotting import OTS_STATUS_COLOURS, VERIFICATION_COLOURS, VERIFICATION_SYMBOLS, alt_text
+
+MEMBERS = {"AZE", "KAZ", "KGZ", "TUR", "UZB"}
+OBSERVERS = {"HUN", "TKM", "XNC"}
+CORE_LABELS = ["history", "energy", "security", "multipolarity"]
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return {name: otsbook.load(name) for name in ("states", "events", "memberships", "energy_routes")}
+
+
+def verified_tables(tables):
+    return {name: tables[name] for name in ("events", "memberships", "energy_routes")}
+
+
+# --- the map -----------------------------------------------------------------------------------
+
+def map_colours(fig) -> dict[str, str]:
+    """Every state the map colours, with its colour (outlines and markers alike)."""
+    shown = {}
+    for trace in fig.data:
+        if trace.type == "choropleth":
+            colours = {stop[1] for stop in trace.colorscale}
+            assert len(colours) == 1, f"{trace.name}: one flat colour expected, got {colours}"
+            colour = next(iter(colours))
+            shown.update({iso: colour for iso in trace.locations})
+        elif trace.type == "scattergeo" and trace.mode == "markers":
+            shown.update({iso: trace.marker.color for iso in trace.customdata})
+    return shown
+
+
+def test_map_shows_exactly_the_members_and_observers_in_their_colours(tables):
+    shown = map_colours(overview.ots_map(tables["states"]))
+    expected = {iso: OTS_STATUS_COLOURS["member"] for iso in MEMBERS}
+    expected |= {iso: OTS_STATUS_COLOURS["observer"] for iso in OBSERVERS}
+    assert shown == expected
+
+
+def test_map_follows_the_states_table_not_a_fixed_list(tables):
+    states = tables["states"].copy()
+    states.loc[states["iso3"] == "HUN", "ots_status"] = "none"
+    states.loc[states["iso3"] == "GEO", "ots_status"] = "observer"
+    shown = map_colours(overview.ots_map(states))
+    assert "HUN" not in shown
+    assert shown["GEO"] == OTS_STATUS_COLOURS["observer"]
+    assert set(shown) == MEMBERS | (OBSERVERS - {"HUN"}) | {"GEO"}
+
+
+def test_map_legend_names_both_standings_and_alt_text_names_every_state(tables):
+    fig = overview.ots_map(tables["states"])
+    legend = [t.name for t in fig.data if t.showlegend]
+    assert legend == ["Member state", "Observer state"]
+    alt = alt_text(fig)
+    names = tables["states"].set_index("iso3")["name"]
+    for iso in MEMBERS | OBSERVERS:
+        assert names[iso] in alt
+    assert "Russia" not in alt
+
+
+def test_northern_cyprus_is_drawn_as_a_marker_where_the_outlines_lack_it(tables):
+    fig = overview.ots_map(tables["states"])
+    markers = [t for t in fig.data if t.type == "scattergeo" and t.mode == "markers"]
+    assert [list(t.customdata) for t in markers] == [["XNC"]]
+    lat, lon = markers[0].lat[0], markers[0].lon[0]
+    assert 34.5 < lat < 35.8 and 32.2 < lon < 34.7  # northern Cyprus
+
+
+# --- the verification chart --------------------------------------------------------------------
+
+def expected_counts(tables) -> dict[tuple[str, str, str], int]:
+    """Counted row by row, independently of the chart module."""
+    column = {"events": "status", "memberships": "verification", "energy_routes": "verification"}
+    documents = {"kuzio_oped": "Kuzio's op-ed", "security_article": "The security article"}
+    label = {"events": "events", "memberships": "memberships", "energy_routes": "energy routes"}
+    counts: dict[tuple[str, str, str], int] = {}
+    for name, table in verified_tables(tables).items():
+        for source_id, status in zip(table["source_id"], table[column[name]]):
+            key = (label[name], documents.get(source_id, "Public sources"), str(status))
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def test_verification_chart_counts_equal_the_data(tables):
+    fig = overview.verification_chart(overview.verification_counts(verified_tables(tables)))
+    from_figure = {}
+    for trace in fig.data:
+        for group, rows in zip(trace.y, trace.x):
+            if rows:
+                table, source = group.split(": ", 1)
+                from_figure[(table, source, trace.name)] = int(rows)
+    assert from_figure == expected_counts(tables)
+    assert sum(from_figure.values()) == sum(len(t) for t in verified_tables(tables).values())
+
+
+def test_verification_chart_shows_each_status_in_its_colour_and_pattern(tables):
+    fig = overview.verification_chart(overview.verification_counts(verified_tables(tables)))
+    assert [t.name for t in fig.data] == ["confirmed", "claim", "disputed", "corrected"]
+    for trace in fig.data:
+        assert trace.marker.color == VERIFICATION_COLOURS[trace.name]
+    patterns = [t.marker.pattern.shape for t in fig.data]
+    assert len(set(patterns)) == 4  # the status survives greyscale printing
+    assert re.search(r"\d+ of them are claims, disputed or corrected", alt_text(fig))
+
+
+def test_verification_counts_of_the_events_table_match_value_counts(tables):
+    counts = overview.verification_counts({"events": tables["events"]})
+    by_status = counts.groupby("status", observed=True)["rows"].sum()
+    expected = tables["events"]["status"].astype(str).value_counts()
+    assert by_status.to_dict() == expected.to_dict()
+    # every unconfirmed event comes from one of the two documents or corrects one of them
+    open_rows = counts[(counts["status"].isin(["claim", "disputed"]))]
+    assert set(open_rows["source"]) <= {"Kuzio's op-ed", "The security article"}
+
+
+def test_dates_chart_places_every_event_of_the_two_documents(tables):
+    events = tables["events"]
+    fig = overview.checked_dates_chart(events)
+    from_documents = events[events["source_id"].isin(["kuzio_oped", "security_article"])]
+    plotted = {row[0] for trace in fig.data for row in trace.customdata}
+    assert plotted == set(from_documents["event_id"])
+    for trace in fig.data:
+        assert trace.marker.symbol == VERIFICATION_SYMBOLS[trace.name]
+        ids = [row[0] for row in trace.customdata]
+        assert set(events.set_index("event_id").loc[ids, "status"].astype(str)) == {trace.name}
+
+
+def test_dates_to_year_or_month_precision_start_at_the_period_start():
+    assert overview._start_of("2018") == pd.Timestamp("2018-01-01")
+    assert overview._start_of("2022-09") == pd.Timestamp("2022-09-01")
+    assert overview._start_of("2009-10-03") == pd.Timestamp("2009-10-03")
+
+
+# --- the built pages ---------------------------------------------------------------------------
+
+def article(built_html, page: str) -> str:
+    text = (built_html / "chapters" / f"{page}.html").read_text(encoding="utf-8")
+    start = text.index('<article class="bd-article"')
+    return text[start:text.index("</article>", start)]
+
+
+def plain(fragment: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
+
+
+def figures(page_html: str) -> dict[str, str]:
+    """Figure id -> the HTML of the figure element."""
+    return dict(re.findall(r'<figure[^>]*id="([^"]+)"[^>]*>(.*?)</figure>', page_html, flags=re.S))
+
+
+def assert_drawn_figure(figure_html: str):
+    assert "plotly-graph-div" in figure_html, "the figure holds no plotly chart"
+    alt = re.search(r'class="ots-figure" role="figure" aria-label="([^"]+)"', figure_html)
+    assert alt and len(alt.group(1)) > 40, "the figure has no alt text"
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", figure_html, flags=re.S)
+    assert caption and len(plain(caption.group(1))) > 40, "the figure has no caption"
+
+
+def test_intro_has_the_teaser_map(built_html):
+    found = figures(article(built_html, "intro"))
+    assert list(found) == ["fig-intro-map"]
+    assert_drawn_figure(found["fig-intro-map"])
+    assert "Northern Cyprus" in plain(found["fig-intro-map"])
+
+
+def test_intro_links_to_every_chapter(built_html):
+    page = article(built_html, "intro")
+    for label in CORE_LABELS + ["sources", "datasets", "glossary"]:
+        assert f'href="{label}.html#{label}"' in page, f"no link to {label}"
+    assert 'href="instructors.html' in page
+
+
+def test_intro_covers_audience_launching_classroom_licence_citing_and_errors(built_html):
+    text = plain(article(built_html, "intro"))
+    for phrase in ("Who it is for", "Learning path", "Binder", "JupyterHub", "Colab", "make book",
+                   "Using the book in a classroom", "Week", "CC BY 4.0", "How to cite", "open issue"):
+        assert phrase in text, phrase
+
+
+def test_sources_page_has_objectives_and_discussion_questions(built_html):
+    page = article(built_html, "sources")
+    text = plain(page)
+    assert "Learning objectives" in text
+    questions = re.search(r'id="discussion-questions".*?<ol[^>]*>(.*?)</ol>', page, flags=re.S)
+    assert questions and questions.group(1).count("<li") >= 4
+
+
+def test_sources_page_lists_every_unconfirmed_row(built_html, tables):
+    page = article(built_html, "sources")
+    tables_html = re.findall(r"<table.*?</table>", page, flags=re.S)
+    claims = next((t for t in tables_html if "checked against" in t), None)
+    assert claims, "no table of unconfirmed rows"
+    claims_text = plain(claims)
+    events = tables["events"]
+    for title in events.loc[events["status"] != "confirmed", "title"]:
+        assert html.unescape(title) in claims_text, title
+    for title in events.loc[events["status"] == "confirmed", "title"]:
+        assert title not in claims_text, title
+    assert "Turkish Republic of Northern Cyprus: observer of the OTS" in claims_text
+
+
+def test_sources_page_figures_have_captions_and_alt_text(built_html):
+    found = figures(article(built_html, "sources"))
+    assert {"fig-sources-verification", "fig-sources-dates"} <= set(found)
+    for figure_html in found.values():
+        assert_drawn_figure(figure_html)
+
+
+def test_glossary_defines_the_general_terms(built_html):
+    page = (built_html / "chapters" / "glossary.html").read_text(encoding="utf-8")
+    for term in ("Organisation-of-Turkic-States-OTS", "Turkic-Council", "Summit", "Observer-state",
+                 "Secretariat", "Op-ed", "Primary-source", "Secondary-source", "Claim", "Established-fact",
+                 "Verification-status", "Provenance", "Heatmap"):
+        match = re.search(rf'<dt id="term-{term}">.*?</dt>\s*<dd>(.*?)</dd>', page, flags=re.S)
+        assert match and len(plain(match.group(1))) > 30, term
+
+
+def test_bibliography_lists_the_two_documents(built_html):
+    page = article(built_html, "bibliography")
+    entries = plain(page[page.index('class="citation-list"'):]).lower()  # the list, not its introduction
+    assert "taras kuzio. as russian power declines, turkic military cooperation grows" in entries
+    assert re.search(r"international security as a determinant of [^.]{0,30}organization of turkic states", entries)
+    assert "eurasiareview.com" in entries
