@@ -183,3 +183,17 @@ def test_describe_table_lists_every_column():
     codebook = D.describe_table("security_priorities")
     assert list(codebook["column"]) == ["priority", "score", "rank", "source_id", "evidence"]
     assert "range 1–9" in codebook.set_index("column").loc["score", "constraints"]
+
+
+def test_energy_capacities_are_typed_numbers(tables):
+    routes = tables["energy_routes"].set_index("route_id")
+    now = routes["capacity_current_bcm_per_year"]
+    assert {r: float(now[r]) for r in ("SCP", "TANAP", "TAP")} == pytest.approx({"SCP": 23.4, "TANAP": 16, "TAP": 10})
+    assert float(routes.loc["SCP", "capacity_bcm_per_year"]) == pytest.approx(7.41)  # design capacity at opening
+    assert now.isna()["TCGP"]  # proposed, so no capacity today
+    oil = routes["oil_capacity_mt_per_year"]
+    assert float(oil["CPC"]) == pytest.approx(67)
+    assert float(oil["BTC"]) == pytest.approx(float(routes.loc["BTC", "oil_capacity_mbd"]) * 365 / 7.33, abs=0.05)
+    assert float(routes.loc["BTC", "oil_capacity_mbd"]) == pytest.approx(1.2)
+    for column in ("capacity_current_bcm_per_year", "oil_capacity_mbd", "oil_capacity_mt_per_year"):
+        assert routes[column].dtype == "Float64", column

@@ -36,13 +36,27 @@ def test_corridor_segments_in_flow_order(routes, segments):
     assert "TCGP" not in set(segments["route_id"])  # proposed, not part of the operating chain
 
 
-def test_current_capacity_uses_built_expansion_only(routes, segments):
-    scp = routes.set_index("route_id").loc["SCP"]
+def test_capacity_now_uses_built_expansion_only(routes, segments):
+    table = routes.set_index("route_id")
+    scp = table.loc["SCP"]
     assert float(scp["capacity_bcm_per_year"]) == pytest.approx(7.41)
-    assert charts.current_capacity(scp) == pytest.approx(23.4)  # after SCPX, from capacity_other
-    tanap = routes.set_index("route_id").loc["TANAP"]
-    assert charts.current_capacity(tanap) == pytest.approx(float(tanap["capacity_bcm_per_year"]))
+    assert float(scp["capacity_current_bcm_per_year"]) == pytest.approx(23.4)  # after SCPX (2018)
+    tanap = table.loc["TANAP"]
+    assert float(tanap["capacity_current_bcm_per_year"]) == pytest.approx(float(tanap["capacity_bcm_per_year"]))
     assert dict(zip(segments["route_id"], segments["capacity_now"])) == pytest.approx({"SCP": 23.4, "TANAP": 16, "TAP": 10})
+    corridor = table.loc[list(segments["route_id"])]
+    assert list(segments["capacity_at_opening"]) == pytest.approx(list(corridor["capacity_bcm_per_year"].astype(float)))
+    assert list(segments["capacity_now"]) == pytest.approx(list(corridor["capacity_current_bcm_per_year"].astype(float)))
+
+
+def test_capacities_come_from_typed_columns_not_the_note(routes):
+    edited = routes.copy()
+    edited["capacity_other"] = "no figures here"  # the note is never parsed
+    assert charts.route_capacities(edited).equals(charts.route_capacities(routes))
+    edited.loc[edited["route_id"] == "TAP", "capacity_current_bcm_per_year"] = 20
+    neck = charts.bottleneck(charts.corridor_segments(edited))
+    assert (neck["route_id"], float(neck["capacity_now"])) == ("TANAP", pytest.approx(16))
+    assert ex.bottleneck_capacity(edited) == pytest.approx(16)
 
 
 def test_bottleneck_is_the_minimum(segments):
@@ -51,11 +65,20 @@ def test_bottleneck_is_the_minimum(segments):
     assert neck["route_id"] == "TAP"
 
 
-def test_oil_capacity_conversion():
-    assert charts.oil_capacity_mt("67 Mt/yr after expansion") == 67
-    assert charts.oil_capacity_mt("1.0 million barrels/day at start; 1.2 since 2009") == pytest.approx(1.2 * 365 / 7.33, abs=0.1)
-    assert charts.oil_capacity_mt("") is None
-    assert charts.oil_capacity_mt(pd.NA) is None
+def test_route_capacities_units_and_oil_conversion(routes):
+    caps = charts.route_capacities(routes).set_index("route_id")
+    assert set(caps.index) == {"SCP", "TANAP", "TAP", "BTC", "CAGP", "CPC", "TCGP"}
+    assert caps.loc["CPC", "capacity"] == 67 and caps.loc["CPC", "unit"] == "Mt/yr"
+    btc = routes.set_index("route_id").loc["BTC"]
+    assert float(btc["oil_capacity_mbd"]) == pytest.approx(1.2)
+    assert caps.loc["BTC", "capacity"] == pytest.approx(1.2 * 365 / 7.33, abs=0.1) and caps.loc["BTC", "unit"] == "Mt/yr"
+    assert caps.loc["SCP", "capacity"] == pytest.approx(23.4) and caps.loc["SCP", "unit"] == "bcm/yr"
+    assert caps.loc["TCGP", "capacity"] == pytest.approx(30)  # proposed: its planned capacity
+    # an oil route without a figure has no capacity, and the figure leaves it out
+    blank = routes.copy()
+    blank.loc[blank["route_id"] == "CPC", "oil_capacity_mt_per_year"] = pd.NA
+    assert pd.isna(charts.route_capacities(blank).set_index("route_id").loc["CPC", "capacity"])
+    assert all("CPC" not in t.x for t in charts.bypass_capacity(blank).data)
 
 
 # --- figures -------------------------------------------------------------------------------------
@@ -141,6 +164,7 @@ def test_bottleneck_logic(segments):
     assert ex.check_bottleneck(answer + 0.4).correct is True  # within tolerance
     before = ex.check_bottleneck("7.41")
     assert before.correct is False and "when it opened" in before.message
+    assert "capacity_current_bcm_per_year reads 23.4" in before.message
     wider = ex.check_bottleneck("16")
     assert wider.correct is False and "narrower" in wider.message
     expanded = ex.check_bottleneck("20")

@@ -5,19 +5,18 @@ alt text. The small table helpers (``corridor_segments``, ``bottleneck``, ``rout
 are shared with the exercises of the chapter, so a figure and the answer it supports are
 computed the same way.
 
-Two derived quantities, and why:
+Capacities are read from typed columns of ``energy_routes``:
 
-* **Capacity now.** ``capacity_bcm_per_year`` holds a pipeline's design capacity when it
-  opened. Where ``capacity_other`` records a larger capacity reached *after* an expansion that
-  has been built (for example "about 23.4 bcm/yr after the SCPX loop (2018)"), that later
-  figure is the pipeline's capacity today. ``current_capacity`` applies this rule.
-* **Oil capacity in million tonnes a year.** Oil routes carry no bcm figure; their capacity is
-  text in ``capacity_other``, in Mt/yr or in million barrels a day. ``oil_capacity_mt``
-  converts barrels to tonnes with a typical crude density (about 7.33 barrels a tonne).
+* ``capacity_bcm_per_year``: a gas pipeline's design capacity when it opened;
+* ``capacity_current_bcm_per_year``: its capacity today, built expansions included (SCP 23.4
+  after the SCPX loop of 2018, against 7.41 at opening);
+* ``capacity_expandable_bcm_per_year``: what it could carry after a planned expansion;
+* ``oil_capacity_mt_per_year``: an oil pipeline's capacity today in million tonnes a year
+  (BTC converted from 1.2 million barrels a day at 7.33 barrels a tonne).
+
+``capacity_other`` is a note in the sources' words and is never parsed.
 """
 from __future__ import annotations
-
-import re
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -26,42 +25,10 @@ from plotly.subplots import make_subplots
 from ..plotting import GREY, LIGHT_GREY, OKABE_ITO, VERIFICATION_COLOURS, VERIFICATION_SYMBOLS, with_alt
 
 CORRIDOR = "Southern Gas Corridor"
-BARRELS_PER_TONNE = 7.33  # typical crude oil; 1 million barrels/day ≈ 49.8 Mt/yr
 BYPASS_COLOURS = {True: OKABE_ITO["green"], False: OKABE_ITO["vermillion"]}
 BYPASS_LABELS = {True: "avoids Russian territory", False: "crosses Russia"}
 
 # --- table helpers -------------------------------------------------------------------------
-
-_NUMBER = r"(\d+(?:\.\d+)?)"
-
-
-def current_capacity(row: pd.Series) -> float | None:
-    """A gas pipeline's capacity today in bcm/yr (see the module docstring)."""
-    base = row.get("capacity_bcm_per_year")
-    base = None if pd.isna(base) else float(base)
-    text = row.get("capacity_other")
-    if isinstance(text, str) and "after" in text.lower():
-        match = re.search(_NUMBER + r"\s*bcm", text)
-        if match and (base is None or float(match.group(1)) > base):
-            return float(match.group(1))
-    return base
-
-
-def oil_capacity_mt(text) -> float | None:
-    """Capacity in Mt/yr read from ``capacity_other`` ('67 Mt/yr', '... 1.2 [million barrels/day] since 2009')."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    match = re.search(_NUMBER + r"\s*Mt", text)
-    if match:
-        return float(match.group(1))
-    if "barrel" in text.lower():
-        numbers = re.findall(_NUMBER, text)
-        # the last figure that is not a year is the latest capacity in million barrels a day
-        figures = [float(n) for n in numbers if not (len(n) == 4 and n.startswith(("19", "20")))]
-        if figures:
-            return round(figures[-1] * 365 / BARRELS_PER_TONNE, 1)
-    return None
-
 
 def corridor_segments(routes: pd.DataFrame, corridor: str = CORRIDOR, operational_only: bool = True) -> pd.DataFrame:
     """The segments of a corridor in order from source to market, with their capacities."""
@@ -79,7 +46,7 @@ def corridor_segments(routes: pd.DataFrame, corridor: str = CORRIDOR, operationa
             "length_km": seg["length_km"].astype(float).to_numpy(),
             "opened": seg["operational_since"].astype("Int64").to_numpy(),
             "capacity_at_opening": seg["capacity_bcm_per_year"].astype(float).to_numpy(),
-            "capacity_now": [current_capacity(r) for _, r in seg.iterrows()],
+            "capacity_now": seg["capacity_current_bcm_per_year"].astype(float).to_numpy(),
             "capacity_max": seg["capacity_expandable_bcm_per_year"].astype(float).to_numpy(),
         }
     )
@@ -96,27 +63,27 @@ def label(name: str, route_id: str) -> str:
 
 
 def route_capacities(routes: pd.DataFrame) -> pd.DataFrame:
-    """Every pipeline (not the corridor as a whole, not the transport route) with its capacity today.
+    """Every pipeline (not the corridor as a whole, not the transport route) with its capacity.
 
-    Gas in bcm/yr, oil in Mt/yr; ``bypasses_russia`` and ``status`` as in the data.
+    Gas in bcm/yr, oil in Mt/yr: the capacity today, or the planned capacity of a proposed pipeline.
+    ``bypasses_russia`` and ``status`` as in the data.
     """
     pipes = routes[routes["commodity"].astype(str).isin(["gas", "oil"]) & (routes["route_id"] != "SGC")]
-    rows = []
-    for _, r in pipes.iterrows():
-        oil = str(r["commodity"]) == "oil"
-        rows.append(
-            {
-                "route_id": str(r["route_id"]),
-                "name": str(r["name"]),
-                "commodity": str(r["commodity"]),
-                "capacity": oil_capacity_mt(r["capacity_other"]) if oil else current_capacity(r),
-                "unit": "Mt/yr" if oil else "bcm/yr",
-                "bypasses_russia": bool(r["bypasses_russia"]),
-                "status": str(r["status"]),
-                "countries": str(r["countries"]),
-            }
-        )
-    return pd.DataFrame(rows)
+    oil = pipes["commodity"].astype(str) == "oil"
+    operational = pipes["status"].astype(str) == "operational"
+    gas_capacity = pipes["capacity_current_bcm_per_year"].where(operational, pipes["capacity_bcm_per_year"])
+    return pd.DataFrame(
+        {
+            "route_id": pipes["route_id"].astype(str),
+            "name": pipes["name"].astype(str),
+            "commodity": pipes["commodity"].astype(str),
+            "capacity": pipes["oil_capacity_mt_per_year"].where(oil, gas_capacity).astype(float),
+            "unit": oil.map({True: "Mt/yr", False: "bcm/yr"}),
+            "bypasses_russia": pipes["bypasses_russia"].astype(bool),
+            "status": pipes["status"].astype(str),
+            "countries": pipes["countries"].astype(str),
+        }
+    ).reset_index(drop=True)
 
 
 # --- figure 1: the corridor's segments -------------------------------------------------------

@@ -12,7 +12,7 @@ from functools import lru_cache
 import ipywidgets as widgets
 import pandas as pd
 
-from ..charts.energy import CORRIDOR, bottleneck, corridor_segments, current_capacity, label
+from ..charts.energy import CORRIDOR, bottleneck, corridor_segments, label
 from .core import AnswerError, Feedback, as_number, join_names
 from .widgets import STYLE, ExerciseBox
 
@@ -154,8 +154,9 @@ def check_bottleneck(answer, routes: pd.DataFrame | None = None) -> Feedback:
     for r in seg.itertuples():
         if abs(value - r.capacity_at_opening) <= TOLERANCE and r.capacity_at_opening < r.capacity_now:
             return Feedback.wrong(
-                f"{value:g} is {r.route_id}'s capacity when it opened. Its capacity_other column records a later "
-                f"expansion that was built ({r.capacity_now:g} bcm a year), so it is no longer the narrowest segment."
+                f"{value:g} is {r.route_id}'s capacity when it opened (capacity_bcm_per_year). An expansion "
+                f"has been built since: capacity_current_bcm_per_year reads {r.capacity_now:g} bcm a year, so it "
+                "is no longer the narrowest segment."
             )
         if abs(value - r.capacity_max) <= TOLERANCE:
             return Feedback.wrong(
@@ -288,5 +289,4 @@ __all__ = [
     "check_corridor_order", "solution_corridor_order", "make_corridor_order_widget", "corridor_order",
     "check_bottleneck", "solution_bottleneck", "make_bottleneck_widget", "bottleneck_capacity",
     "check_avoiding_russia", "solution_avoiding_russia", "make_avoiding_russia_widget", "avoiding_russia",
-    "current_capacity",
 ]
