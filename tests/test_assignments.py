@@ -1,0 +1,294 @@
+"""The otter-grader assignments: notebooks, generation and grading (scripts/assignments.py)."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.util
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from otsbook.launch import launch_links
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = ["history", "energy", "security", "multipolarity"]
+TIMEOUT = 25  # seconds for one submission in the broken batch (a good one grades in a few)
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location("assignments_script", ROOT / "scripts" / "assignments.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+script = _load_script()
+
+
+def instructor(chapter: str):
+    return nbformat.read(ROOT / "assignments" / chapter / f"{chapter}.ipynb", as_version=4)
+
+
+def committed_student(chapter: str):
+    return nbformat.read(ROOT / "assignments" / "student" / f"{chapter}.ipynb", as_version=4)
+
+
+def solution_lines(nb) -> list[str]:
+    """Lines marked '# SOLUTION' or inside '# BEGIN SOLUTION' ... '# END SOLUTION' in the instructor notebook."""
+    lines = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        inside = False
+        for line in cell.source.splitlines():
+            if re.match(r"\s*# BEGIN SOLUTION", line):
+                inside = True
+            elif re.match(r"\s*# END SOLUTION", line):
+                inside = False
+            elif inside or line.rstrip().endswith("# SOLUTION"):
+                lines.append(line.replace("# SOLUTION", "").strip())
+    return [line for line in lines if line]
+
+
+def hidden_test_code(nb) -> list[str]:
+    tests, inside = [], False
+    for cell in nb.cells:
+        if cell.cell_type == "raw" and re.match(r"#\s*BEGIN TESTS", cell.source):
+            inside = True
+        elif cell.cell_type == "raw" and re.match(r"#\s*END TESTS", cell.source):
+            inside = False
+        elif inside and cell.cell_type == "code" and re.search(r"^hidden:\s*true", cell.source, re.M):
+            body = cell.source.split("# END TEST CONFIG", 1)[1]
+            tests += [line.strip() for line in body.splitlines() if line.strip().startswith("assert")]
+    return tests
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- the notebooks as committed (fast) -------------------------------------------------------
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_instructor_notebook_has_no_outputs(chapter):
+    nb = instructor(chapter)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code, "no code cells"
+    assert all(c.outputs == [] and c.execution_count is None for c in code), \
+        f"assignments/{chapter}/{chapter}.ipynb must be committed without outputs"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_assignment_has_figure_written_question_and_both_kinds_of_test(chapter):
+    nb = instructor(chapter)
+    assignment = script.read_assignment(chapter)
+    auto = [q for q in assignment.questions if not q.manual]
+    manual = [q for q in assignment.questions if q.manual]
+    assert len(auto) >= 4 and manual, "autograded questions and at least one written question"
+    text = "\n".join(c.source for c in nb.cells)
+    assert "otsbook.load(" in text
+    assert re.search(r"fig = px\.\w+\(.*# SOLUTION", text), "a plotly figure for the student to make"
+    assert "trace.type ==" in text, "the figure's trace type is autograded"
+    assert hidden_test_code(nb), "hidden tests"
+    assert "**Rubric" in text, "the written question has a rubric in the instructor version"
+    header = nb.cells[1].source
+    assert f"about {assignment.minutes} minutes" in header and assignment.chapter_title in header
+    assert f"{assignment.auto_points:g} autograded + {assignment.manual_points:g} written" in header
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_committed_student_notebook_has_no_solution_no_hidden_test_no_output(chapter):
+    nb = committed_student(chapter)
+    text = "\n".join(c.source for c in nb.cells)
+    meta = str(nb.metadata)
+    for line in solution_lines(instructor(chapter)):
+        assert line not in text and line not in meta, f"solution code in the student notebook: {line}"
+    for line in hidden_test_code(instructor(chapter)):
+        assert line not in meta and line not in text, f"hidden test in the student notebook: {line}"
+    assert not re.search(r"#\s*(BEGIN|END) (SOLUTION|TESTS|QUESTION)|# SOLUTION", text)
+    assert "Rubric" not in text
+    cases = [case for test in nb.metadata["otter"]["tests"].values() for suite in test["suites"]
+             for case in suite["cases"]]
+    assert cases and not any(case["hidden"] for case in cases)
+    assert all(c.get("outputs", []) == [] for c in nb.cells if c.cell_type == "code")
+    assert f'otter.Notebook("{chapter}.ipynb")' in text  # grader.check works where the file is
+    assert nb.metadata["otter"]["assignment_name"] == f"ots-{chapter}"
+
+
+def test_instructors_page_table_matches_the_notebooks():
+    page = (ROOT / "chapters" / "instructors.md").read_text(encoding="utf-8")
+    assert page.startswith("(instructors)=")
+    for chapter, assignment in script.all_assignments().items():
+        row = next((line for line in page.splitlines()
+                    if line.startswith("|") and f"assignments/student/{chapter}.ipynb" in line), None)
+        assert row, f"no table row links the {chapter} student notebook"
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert f"{assignment.minutes} min" in row
+        assert f"{assignment.auto_points:g}" in cells and f"{assignment.manual_points:g}" in cells
+        links = launch_links(f"assignments/student/{chapter}.ipynb")
+        for kind in ("Binder", "JupyterHub", "Download"):
+            assert f"({links[kind]})" in row, f"{kind} link of the {chapter} student notebook"
+        assert f"assignments/{chapter}/{chapter}.ipynb" not in row  # never the instructor version
+
+
+# --- generation and grading (slow) -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    base = tmp_path_factory.mktemp("assignments")
+    dist, student = base / "dist", base / "student"
+    assert script.main(["build", "--out", str(dist), "--student-dir", str(student), "--no-run-tests"]) == 0
+    return {"dist": dist, "student": student, "base": base}
+
+
+def _read_csv(path: Path) -> dict[str, dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return {row["file"]: row for row in csv.DictReader(f)}
+
+
+@pytest.mark.slow
+def test_build_writes_autograders_and_matches_committed_student_notebooks(built):
+    for chapter in CHAPTERS:
+        assert (built["dist"] / chapter / "autograder" / f"{chapter}-autograder.zip").is_file()
+        fresh = (built["student"] / f"{chapter}.ipynb").read_text(encoding="utf-8")
+        committed = (ROOT / "assignments" / "student" / f"{chapter}.ipynb").read_text(encoding="utf-8")
+        assert fresh == committed, (f"assignments/student/{chapter}.ipynb is out of date: "
+                                    "run `python scripts/assignments.py build`")
+
+
+@pytest.fixture(scope="module")
+def good_batch(built):
+    """Instructor solutions, untouched student notebooks and a partly right one, graded together."""
+    subs = built["base"] / "good"
+    subs.mkdir()
+    for chapter in CHAPTERS:
+        shutil.copy(built["dist"] / chapter / "autograder" / f"{chapter}.ipynb", subs / f"solution_{chapter}.ipynb")
+        shutil.copy(built["student"] / f"{chapter}.ipynb", subs / f"untouched_{chapter}.ipynb")
+    # Partly right (history): q1 solved; q2 a set of the right kind with the wrong states (public
+    # test passes, hidden test fails); q3 and q4 left as given.
+    nb = nbformat.read(built["student"] / "history.ipynb", as_version=4)
+    answers = {"members = ...": 'members = sorted(states.loc[states["ots_status"] == "member", "iso3"])',
+               "ots_and_csto = ...": 'ots_and_csto = {"KAZ", "KGZ", "UZB"}'}
+    for cell in nb.cells:
+        for stub, answer in answers.items():
+            if cell.cell_type == "code" and stub in cell.source:
+                cell.source = cell.source.replace(stub, answer)
+    nbformat.write(nb, subs / "partial_history.ipynb")
+    hashes = {p.name: sha(p) for p in subs.iterdir()}
+    out = built["base"] / "grades-good"
+    script.main(["grade", str(subs), "--autograders", str(built["dist"]), "--out", str(out), "--jobs", "2"])
+    return {"rows": _read_csv(out / "grades.csv"), "out": out, "subs": subs, "hashes": hashes}
+
+
+@pytest.mark.slow
+def test_solutions_get_full_marks(good_batch):
+    for chapter in CHAPTERS:
+        row = good_batch["rows"][f"solution_{chapter}.ipynb"]
+        assignment = script.read_assignment(chapter)
+        assert row["status"] == "graded" and row["assignment"] == chapter, row
+        for q in assignment.questions:
+            expected = "" if q.manual else f"{q.points:g}"
+            assert row[q.name] == expected, (chapter, q.name, row)
+        assert row["autograded_score"] == row["autograded_possible"] == f"{assignment.auto_points:g}"
+        assert row["written_to_grade"].startswith(next(q.name for q in assignment.questions if q.manual))
+
+
+@pytest.mark.slow
+def test_untouched_student_notebooks_score_zero(good_batch):
+    for chapter in CHAPTERS:
+        row = good_batch["rows"][f"untouched_{chapter}.ipynb"]
+        assignment = script.read_assignment(chapter)
+        assert row["status"] == "graded" and row["assignment"] == chapter
+        assert all(row[q.name] == "0" for q in assignment.questions if not q.manual), row
+        assert row["autograded_score"] == "0"
+        auto = [q.name for q in assignment.questions if not q.manual]
+        assert f"Still unanswered (the placeholder `...` is still there): {', '.join(auto)}." in row["message"]
+
+
+@pytest.mark.slow
+def test_partly_right_submission_gets_the_partial_score(good_batch):
+    row = good_batch["rows"]["partial_history.ipynb"]
+    assert (row["q1"], row["q2"], row["q3"], row["q4"]) == ("2", "1", "0", "0")
+    assert "Still unanswered (the placeholder `...` is still there): q3, q4." in row["message"]
+    assert row["autograded_score"] == "3" and row["autograded_possible"] == "9"
+    feedback = (good_batch["out"] / "feedback" / "partial_history.txt").read_text(encoding="utf-8")
+    assert "Autograded score: 3 / 9" in feedback
+    assert "q1: 2 / 2\n    All tests passed." in feedback
+    assert "keep only rows whose status is 'member'" in feedback and "(hidden test)" in feedback
+    assert "q5 (written, 4 points): marked by hand" in feedback
+    assert "assert" not in feedback  # test code is never shown to students
+
+
+@pytest.mark.slow
+def test_good_batch_leaves_submissions_untouched(good_batch):
+    assert {p.name: sha(p) for p in good_batch["subs"].iterdir()} == good_batch["hashes"]
+    assert len(good_batch["rows"]) == 9
+    assert len(list((good_batch["out"] / "feedback").glob("*.txt"))) == 9
+
+
+@pytest.mark.slow
+def test_broken_submissions_are_scored_with_messages_in_one_batch(built):
+    subs = built["base"] / "broken"
+    (subs / "dana").mkdir(parents=True)
+    solution = built["dist"] / "energy" / "autograder" / "energy.ipynb"
+    # raises: a cell in the middle throws, later answers that need it lose their points
+    nb = nbformat.read(solution, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("segments_km ="):
+            cell.source = 'raise RuntimeError("unfinished")\n' + cell.source
+    nbformat.write(nb, subs / "raises.ipynb")
+    # never ends
+    nb = nbformat.read(built["dist"] / "security" / "autograder" / "security.ipynb", as_version=4)
+    first_answer = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("ranked ="))
+    first_answer.source = "while True:\n    pass\n" + first_answer.source
+    nbformat.write(nb, subs / "loops.ipynb")
+    # renamed, in a student's folder: recognised from metadata
+    shutil.copy(built["dist"] / "multipolarity" / "autograder" / "multipolarity.ipynb", subs / "dana" / "final v2.ipynb")
+    # renamed and without otter metadata: recognised from its cells
+    nb = nbformat.read(built["dist"] / "history" / "autograder" / "history.ipynb", as_version=4)
+    nb.metadata.pop("otter")
+    nbformat.write(nb, subs / "copied_cells.ipynb")
+    (subs / "essay_history.docx").write_bytes(b"PK\x03\x04 not a notebook at all")
+    (subs / "empty.ipynb").write_bytes(b"")
+    hashes = {p: sha(p) for p in subs.rglob("*") if p.is_file()}
+    out = built["base"] / "grades-broken"
+
+    script.main(["grade", str(subs), "--autograders", str(built["dist"]), "--out", str(out),
+                 "--timeout", str(TIMEOUT), "--jobs", "2"])
+
+    rows = _read_csv(out / "grades.csv")
+    assert set(rows) == {"raises.ipynb", "loops.ipynb", "dana/final v2.ipynb", "copied_cells.ipynb",
+                         "essay_history.docx", "empty.ipynb"}
+    raises = rows["raises.ipynb"]
+    assert raises["status"] == "graded" and raises["assignment"] == "energy"
+    assert (raises["q1"], raises["q2"], raises["q3"]) == ("2", "2", "0")
+    assert "RuntimeError: unfinished" in raises["message"]
+    loops = rows["loops.ipynb"]
+    assert loops["status"] == "timeout" and loops["assignment"] == "security"
+    assert loops["autograded_score"] == "0" and loops["q1"] == "0"
+    assert f"stopped after {TIMEOUT} seconds" in loops["message"]
+    renamed = rows["dana/final v2.ipynb"]
+    assert renamed["student"] == "dana" and renamed["assignment"] == "multipolarity"
+    assert renamed["identified_by"] == "notebook metadata" and renamed["autograded_score"] == "9"
+    assert "differs from 'multipolarity.ipynb'" in renamed["message"]
+    copied = rows["copied_cells.ipynb"]
+    assert copied["assignment"] == "history" and copied["identified_by"].startswith("notebook content")
+    assert copied["autograded_score"] == "9"
+    essay = rows["essay_history.docx"]
+    assert essay["status"] == "not a notebook" and essay["autograded_score"] == "0"
+    assert "not a Jupyter notebook" in essay["message"] and essay["q1"] == "0"
+    empty = rows["empty.ipynb"]
+    assert empty["status"] == "empty" and empty["autograded_score"] == "0"
+    assert "empty" in empty["message"]
+    # every student has feedback, and no submission was changed
+    names = {p.stem for p in (out / "feedback").glob("*.txt")}
+    assert names == {"raises", "loops", "dana", "copied_cells", "essay_history", "empty"}
+    assert "Grading was stopped" in (out / "feedback" / "loops.txt").read_text(encoding="utf-8")
+    assert {p: sha(p) for p in subs.rglob("*") if p.is_file()} == hashes
+    assert sorted(p.relative_to(subs).as_posix() for p in subs.rglob("*") if p.is_file()) == sorted(
+        p.relative_to(subs).as_posix() for p in hashes)
