@@ -53,7 +53,7 @@ def test_timeline_has_one_point_per_event_with_its_status(events):
     # the hover shows the evidence and the sources
     status, hover = points["trnc_observer_2022"]
     assert status == "corrected"
-    assert "Source: famagusta_trnc" in hover and "Checked against: strategic_culture_ots" in hover
+    assert "Source: famagusta_trnc" in hover and "Checked against: ots_official_about" in hover
     assert "no public source found" in points["ots_ct_task_force_2018"][1]
     assert "Evidence: “In October 2009" in points["nakhchivan_2009_oped"][1]
 

@@ -79,6 +79,36 @@ def test_current_memberships_prefers_current_over_former():
     assert result["Y"] == "former / suspended"
 
 
+def test_current_memberships_shows_the_most_recent_current_status():
+    rows = pd.DataFrame(
+        {
+            "iso3": ["X", "X", "Y", "Y"],
+            "organisation": ["CSTO", "CSTO", "SCO", "SCO"],
+            "status": ["member", "suspended", "observer", "member"],
+            "since": [1992, 2024, 2015, 2024],
+            "until": [pd.NA, pd.NA, 2024, pd.NA],
+        }
+    )
+    result = charts.current_memberships(rows).set_index("iso3")["category"]
+    assert result["X"] == "former / suspended"  # the later current row wins over the older "member" row
+    assert result["Y"] == "member"  # an ended row never beats a current one
+
+
+def test_armenia_csto_cell_shows_the_2024_suspension(memberships, states):
+    rows = memberships[(memberships["iso3"] == "ARM") & (memberships["organisation"] == "CSTO")]
+    assert set(rows["status"]) == {"member", "suspended"}  # both rows are kept in the data
+    grid = charts.membership_matrix(memberships, states, extra_states=["RUS", "BLR", "ARM"])
+    assert grid.loc["ARM", "CSTO"] == "former / suspended"
+    assert grid.loc["ARM", "EAEU"] == "member" and grid.loc["ARM", "CIS"] == "member"
+    assert grid.loc["BLR", "CSTO"] == "member"
+    fig = charts.overlap_heatmap(grid, states)
+    heat = fig.data[0]
+    row = [i for i, label in enumerate(heat.y) if "(ARM)" in str(label)][0]
+    col = list(heat.x).index("CSTO")
+    assert heat.text[row][col] == charts.STATUS_LABELS["former / suspended"]
+    assert heat.customdata[row][col].endswith("CSTO: former / suspended")
+
+
 def test_alignment_counts(matrix, memberships):
     russia = charts.russia_organisations(memberships)
     assert set(russia) == {"CIS", "CSTO", "EAEU", "SCO"}

@@ -105,22 +105,29 @@ def _year(value) -> float:
 
 
 def current_memberships(memberships: pd.DataFrame) -> pd.DataFrame:
-    """One row per (state, organisation): its status category today.
+    """One row per (state, organisation): its most recent current status category.
 
-    A row whose ``until`` is empty is current. A tie that only has rows with an ``until``
-    (or a status of former/suspended) is "former / suspended". When a state has several current
-    rows for one organisation, the strongest tie wins (member > associate > observer > ...).
+    A row whose ``until`` is empty is current; a row with an ``until`` counts as
+    "former / suspended", and a tie with no current row at all is "former / suspended".
+    When a state has several current rows for one organisation, the one with the latest
+    ``since`` wins: Armenia's "suspended" row of 2024 overrides its "member" row of 1992.
+    Rows with the same (or no) ``since`` fall back to the strongest tie
+    (member > associate > observer > ...).
     """
     df = memberships.copy()
     df["category"] = df["status"].map(_status_category)
     until = df["until"] if "until" in df.columns else pd.Series(float("nan"), index=df.index)
+    since = df["since"] if "since" in df.columns else pd.Series(float("nan"), index=df.index)
     df["until_year"] = until.map(_year)
+    df["since_year"] = since.map(_year)
     ended = df["until_year"].notna()
     df.loc[ended & (df["category"] != "none"), "category"] = "former / suspended"
     rank = {cat: i for i, cat in enumerate(STATUS_CATEGORIES)}
     df["rank"] = df["category"].map(rank)
-    # 'former' only wins when nothing current exists: current categories all rank before it.
-    best = df.sort_values("rank").drop_duplicates(["iso3", "organisation"], keep="first")
+    df["ended"] = ended
+    # Current rows before ended ones; among current rows the latest start first, then the strongest tie.
+    ordered = df.sort_values(["ended", "since_year", "rank"], ascending=[True, False, True], na_position="last")
+    best = ordered.drop_duplicates(["iso3", "organisation"], keep="first")
     return best[["iso3", "organisation", "category"]].reset_index(drop=True)
 
 
