@@ -4,8 +4,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import importlib.util
+import json
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -118,6 +120,95 @@ def test_committed_student_notebook_has_no_solution_no_hidden_test_no_output(cha
     assert all(c.get("outputs", []) == [] for c in nb.cells if c.cell_type == "code")
     assert f'otter.Notebook("{chapter}.ipynb")' in text  # grader.check works where the file is
     assert nb.metadata["otter"]["assignment_name"] == f"ots-{chapter}"
+
+
+OTTER_PIN = "otter-grader==7.0.0"
+
+# Runs a notebook's first code cell in a fresh IPython shell. "missing": the first `import otter`
+# fails, as in the lean Binder environment; the %pip magic is replaced by a recorder (nothing is
+# installed) that makes otter importable again, as a real install would.
+FIRST_CELL_RUNNER = r"""
+import json, sys
+from IPython.core.interactiveshell import InteractiveShell
+
+source, mode = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2]
+state = {"blocked": mode == "missing", "pip": []}
+
+class HideOtter:
+    def find_spec(self, name, path=None, target=None):
+        if name == "otter" and state["blocked"]:
+            raise ModuleNotFoundError("No module named 'otter'", name="otter")
+        return None
+
+sys.meta_path.insert(0, HideOtter())
+shell = InteractiveShell.instance()
+
+def fake_pip(line):
+    state["pip"].append(line)
+    state["blocked"] = False
+
+shell.register_magic_function(fake_pip, "line", "pip")
+result = shell.run_cell(source, store_history=False)
+grader = shell.user_ns.get("grader")
+print(json.dumps({"ok": result.success, "pip": state["pip"],
+                  "grader": type(grader).__module__ + "." + type(grader).__name__}))
+"""
+
+
+def first_code_cell(nb) -> str:
+    return next(c.source for c in nb.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_first_code_cell_installs_otter_only_when_missing(chapter):
+    config = next(c.source for c in instructor(chapter).cells if c.cell_type == "raw")
+    assert re.search(r"^init_cell:\s*false\s*$", config, re.M), "the grader is started by our own first cell"
+    for nb in (instructor(chapter), committed_student(chapter)):
+        source = first_code_cell(nb)
+        lines = source.splitlines()
+        assert lines[0].startswith("# ") and sum(line.lstrip().startswith("#") for line in lines) == 1
+        assert re.search(r"try:\n\s+import otter\nexcept ImportError:\n\s+%pip install --quiet "
+                         + re.escape(OTTER_PIN) + r"\n", source)
+        assert lines[-1] == f'grader = otter.Notebook("{chapter}.ipynb")'
+        text = "\n".join(c.source for c in nb.cells)
+        assert text.count("otter.Notebook(") == 1, "one grader, started in the first code cell"
+
+
+@pytest.mark.parametrize("mode, pip_calls", [("present", []), ("missing", [f"install --quiet {OTTER_PIN}"])])
+def test_first_code_cell_runs_with_and_without_otter(mode, pip_calls, tmp_path):
+    shutil.copy(ROOT / "assignments" / "student" / "energy.ipynb", tmp_path / "energy.ipynb")  # as on Binder
+    cell = tmp_path / "cell.py"
+    cell.write_text(first_code_cell(committed_student("energy")), encoding="utf-8")
+    runner = tmp_path / "runner.py"
+    runner.write_text(FIRST_CELL_RUNNER, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(runner), str(cell), mode], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome["ok"], done.stdout
+    assert outcome["pip"] == pip_calls  # no install where otter is already there
+    assert outcome["grader"] == "otter.check.notebook.Notebook"
+
+
+def test_energy_bottleneck_question_uses_todays_capacity():
+    import otsbook
+
+    nb = instructor("energy")
+    text = "\n".join(c.source for c in nb.cells)
+    assert "capacity_other" not in text
+    q2 = next(c.source for c in nb.cells if c.source.startswith("**Question 2**"))
+    assert "`capacity_current_bcm_per_year`" in q2
+    hidden = [c.source for c in nb.cells if c.cell_type == "code" and "hidden: true" in c.source
+              and "bottleneck_route ==" in c.source]
+    assert hidden and 'sort_values("capacity_current_bcm_per_year")' in hidden[0]
+    # the written question compares today's bottleneck with the design-capacity one: they must differ
+    routes = otsbook.load("energy_routes")
+    sgc = routes[(routes["segment_of"] == "Southern Gas Corridor") & (routes["status"] == "operational")]
+    today = sgc.loc[sgc["capacity_current_bcm_per_year"].idxmin()]
+    design = sgc.loc[sgc["capacity_bcm_per_year"].idxmin()]
+    assert (today["route_id"], float(today["capacity_current_bcm_per_year"])) == ("TAP", 10.0)
+    assert (design["route_id"], float(design["capacity_bcm_per_year"])) == ("SCP", 7.41)
+    assert "capacity_bcm_per_year" in next(c.source for c in nb.cells if c.source.startswith("**Question 6**"))
 
 
 def test_instructors_page_table_matches_the_notebooks():
