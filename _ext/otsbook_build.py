@@ -16,10 +16,21 @@ What it does, and why:
   ``THEBE_JS_URL`` script twice (a JavaScript error); we drop the duplicate. The Colab button
   points at the generated ``.ipynb`` copies on the ``notebooks`` branch, since Colab cannot
   open MyST Markdown. Execution reports are not published.
+* **Accessible, quiet pages.** The theme's sidebar toggles (``<summary>`` with only a chevron)
+  get a label naming their chapter; bibliography entries get ``role="listitem"`` instead of the
+  deprecated ``doc-biblioentry`` (invalid inside the list docutils wraps them in); the colour mode
+  defaults to light (the figures are drawn for a white page), which also stops the theme logging
+  "Got invalid theme mode" on a first visit. Without a configured favicon the page declares an
+  empty one, so browsers do not log a 404 for ``/favicon.ico``.
+* **Lighter pages.** pydata-sphinx-theme loads ``fontawesome.js`` (1.5 MB, 0.54 MB gzip) on every
+  page only so that users can add custom icons; its stylesheet already draws every icon the book
+  uses from the web fonts, so the script is dropped from the written pages.
 """
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 import shutil
 from pathlib import Path
 
@@ -113,6 +124,39 @@ def per_page_scripts(app: Sphinx, pagename, templatename, context, doctree) -> N
         unique.append(script)
     context["script_files"] = unique
     _point_colab_at_notebooks_branch(app, context)
+    _accessible_page(app, context)
+
+
+_TOGGLE = re.compile(
+    r'(<a class="[^"]*\breference internal\b[^"]*" href="[^"]*">(?P<title>(?:(?!</a>).)*)</a>\s*<details(?: open="open")?>\s*)<summary>'
+    r'(?=\s*<span class="toctree-toggle")',
+    re.S,
+)
+
+
+def _label_toggles(toc_html: str) -> str:
+    def label(match: re.Match) -> str:
+        title = html.unescape(re.sub(r"<[^>]+>", "", match["title"])).strip()
+        return f'{match[1]}<summary aria-label="{html.escape("Show or hide the sections of " + title, quote=True)}">'
+
+    return _TOGGLE.sub(label, toc_html)
+
+
+def _accessible_page(app: Sphinx, context) -> None:
+    if "default_mode" not in (app.config.html_context or {}):
+        context["default_mode"] = "light"
+    if not context.get("favicon_url"):  # else every first visit logs a 404 for /favicon.ico
+        context["metatags"] = context.get("metatags", "") + '\n<link rel="icon" href="data:,">'
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+    generate = context.get("generate_toctree_html")
+    if callable(generate) and not getattr(generate, "otsbook_labelled", False):
+        def labelled(*args, **kwargs):
+            out = generate(*args, **kwargs)  # a str or a BeautifulSoup: both print as HTML
+            return out if out is None else _label_toggles(str(out))
+
+        labelled.otsbook_labelled = True
+        context["generate_toctree_html"] = labelled
 
 
 def _point_colab_at_notebooks_branch(app: Sphinx, context) -> None:
@@ -128,6 +172,22 @@ def _point_colab_at_notebooks_branch(app: Sphinx, context) -> None:
     walk(context.get("header_buttons", []))
 
 
+_FONTAWESOME_JS = re.compile(r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
+
+
+def drop_fontawesome_js(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for page in outdir.rglob("*.html"):
+        if page.relative_to(outdir).parts[0] == "_static":  # theme template fragments, not pages
+            continue
+        text = page.read_text(encoding="utf-8")
+        lighter = _FONTAWESOME_JS.sub("", text)
+        if lighter != text:
+            page.write_text(lighter, encoding="utf-8")
+
+
 def setup(app: Sphinx):
     app.connect("config-inited", guard_execution_cache)
     app.connect("env-get-outdated", reread_all_when_inputs_changed)
@@ -135,4 +195,5 @@ def setup(app: Sphinx):
     # after sphinx-book-theme has filled in the launch buttons (priority 500)
     app.connect("html-page-context", per_page_scripts, priority=900)
     app.connect("build-finished", write_cache_stamp)
+    app.connect("build-finished", drop_fontawesome_js)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
