@@ -16,7 +16,7 @@ import pandas as pd
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DESCRIPTOR = "datapackage.json"
 
-__all__ = ["DATA_DIR", "DataError", "load", "load_all", "table_names", "describe_table", "table_info"]
+__all__ = ["DATA_DIR", "DataError", "load", "load_all", "table_or_load", "table_names", "describe_table", "table_info"]
 
 
 class DataError(ValueError):
@@ -219,6 +219,11 @@ def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     resource, columns = _read_checked(name, data_dir, descriptor)
     _check_foreign_keys(resource, columns, data_dir, descriptor, cache={})
     return _to_frame(columns, resource["schema"]["fields"])
+
+
+def table_or_load(name: str, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``table`` when given (tests pass their own), else the table ``name`` loaded from data/."""
+    return load(name) if table is None else table
 
 
 def load_all(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:

@@ -56,6 +56,13 @@ VERIFICATION_COLOURS = {
     "corrected": OKABE_ITO["purple"],
 }
 VERIFICATION_SYMBOLS = {"confirmed": "circle", "claim": "diamond-open", "disputed": "x", "corrected": "square"}
+VERIFICATION_ORDER = ["confirmed", "claim", "disputed", "corrected"]
+VERIFICATION_LABELS = {
+    "confirmed": "Confirmed by a public source",
+    "claim": "Claim not confirmed by a public source",
+    "disputed": "Disputed by a public source",
+    "corrected": "Corrected by a public source",
+}
 
 # The four themes of the book.
 THEME_COLOURS = {

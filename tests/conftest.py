@@ -25,3 +25,10 @@ def built_html() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say loudly when the browser tests could not run, so a green run is not mistaken for a full one."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "test_browser" in str(r.location[0] if r.location else r.nodeid)]
+    if skipped:
+        terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED: Chromium is not installed (apt-get install chromium)", red=True, bold=True)

@@ -219,7 +219,7 @@ def routes_map(routes: pd.DataFrame) -> go.Figure:
     fig.update_geos(
         projection_type="mercator", lonaxis_range=[15, 84], lataxis_range=[34, 50],
         showcountries=True, countrycolor="#9a9a9a", showland=True, landcolor="#f4f1ea",
-        showocean=True, oceancolor="#e6f0f7", showlakes=True, lakecolor="#e6f0f7", resolution=50,
+        showocean=True, oceancolor="#e6f0f7", showlakes=True, lakecolor="#e6f0f7", resolution=110,
     )
     fig.update_layout(title="Export routes from the Caspian and Central Asia (schematic)", height=440,
                       margin=dict(l=10, r=10, t=60, b=10), legend=dict(orientation="h", y=-0.02, font=dict(size=12)))

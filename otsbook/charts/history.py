@@ -15,18 +15,15 @@ from ..plotting import (
     OTS_STATUS_COLOURS,
     THEME_COLOURS,
     VERIFICATION_COLOURS,
+    VERIFICATION_LABELS,
+    VERIFICATION_ORDER,
     VERIFICATION_SYMBOLS,
     with_alt,
 )
 
 THEMES = ["history", "energy", "security", "multipolarity"]
-STATUSES = ["confirmed", "claim", "disputed", "corrected"]
-STATUS_LABELS = {
-    "confirmed": "Confirmed by a public source",
-    "claim": "Claim not confirmed",
-    "disputed": "Disputed by a public source",
-    "corrected": "Corrected by a public source",
-}
+STATUSES = VERIFICATION_ORDER
+STATUS_LABELS = VERIFICATION_LABELS
 
 # Northern Cyprus has no ISO 3166 code and no outline of its own on plotly's world map:
 # it is shown as a point at about the centre of the north of the island.

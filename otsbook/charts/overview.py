@@ -13,7 +13,7 @@ from typing import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..plotting import OTS_STATUS_COLOURS, VERIFICATION_COLOURS, VERIFICATION_SYMBOLS, with_alt
+from ..plotting import OTS_STATUS_COLOURS, VERIFICATION_COLOURS, VERIFICATION_ORDER, VERIFICATION_SYMBOLS, with_alt
 
 # The two documents the book is built from; every other source_id is a public reference source.
 DOCUMENTS = {"kuzio_oped": "Kuzio's op-ed", "security_article": "The security article"}
@@ -22,7 +22,7 @@ PUBLIC = "Public sources"
 # The column that holds the verification status in each table that has one.
 VERIFICATION_COLUMN = {"events": "status", "memberships": "verification", "energy_routes": "verification"}
 TABLE_LABELS = {"events": "events", "memberships": "memberships", "energy_routes": "energy routes"}
-STATUS_ORDER = ["confirmed", "claim", "disputed", "corrected"]
+STATUS_ORDER = VERIFICATION_ORDER
 
 # Bars carry the status by a fill pattern as well as by colour (for greyscale print).
 VERIFICATION_PATTERNS = {"confirmed": "", "claim": "/", "disputed": "x", "corrected": "."}

@@ -16,7 +16,16 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..plotting import GREY, LIGHT_GREY, OKABE_ITO, VERIFICATION_COLOURS, VERIFICATION_SYMBOLS, with_alt
+from ..plotting import (
+    GREY,
+    LIGHT_GREY,
+    OKABE_ITO,
+    VERIFICATION_COLOURS,
+    VERIFICATION_LABELS,
+    VERIFICATION_ORDER,
+    VERIFICATION_SYMBOLS,
+    with_alt,
+)
 
 SCALE_MIN, SCALE_MAX = 1, 9
 
@@ -30,13 +39,8 @@ SCORE_COLOURSCALE = [
     [1.0, "#8C2D04"],
 ]
 
-STATUS_ORDER = ["confirmed", "claim", "disputed", "corrected"]
-STATUS_LABELS = {
-    "confirmed": "confirmed by a public source",
-    "claim": "claim only (no public confirmation found)",
-    "disputed": "disputed",
-    "corrected": "corrected by a public source",
-}
+STATUS_ORDER = VERIFICATION_ORDER
+STATUS_LABELS = VERIFICATION_LABELS
 
 
 def _wrap(text: str, width: int = 28) -> str:

@@ -7,12 +7,12 @@ the chapter's figures (:mod:`otsbook.charts.energy`), so a correction in the dat
 """
 from __future__ import annotations
 
-from functools import lru_cache
 
 import ipywidgets as widgets
 import pandas as pd
 
 from ..charts.energy import CORRIDOR, bottleneck, corridor_segments, label
+from ..data import table_or_load
 from .core import AnswerError, Feedback, as_number, join_names
 from .widgets import STYLE, ExerciseBox
 
@@ -22,15 +22,6 @@ TOLERANCE = 0.5  # bcm/yr accepted either side of the bottleneck capacity
 HIGHEST_PLAUSIBLE = 200.0  # no single pipeline here comes near this many bcm/yr
 
 
-@lru_cache(maxsize=1)
-def _routes() -> pd.DataFrame:
-    from .. import load
-
-    return load("energy_routes")
-
-
-def _r(routes: pd.DataFrame | None) -> pd.DataFrame:
-    return _routes() if routes is None else routes
 
 
 def _pipelines(routes: pd.DataFrame) -> pd.DataFrame:
@@ -46,18 +37,18 @@ def _names(routes: pd.DataFrame) -> dict[str, str]:
 
 def corridor_order(routes: pd.DataFrame | None = None) -> list[str]:
     """Route ids of the operating corridor, source to market."""
-    return list(corridor_segments(_r(routes))["route_id"])
+    return list(corridor_segments(table_or_load("energy_routes", routes))["route_id"])
 
 
 def corridor_choices(routes: pd.DataFrame | None = None) -> list[tuple[str, str]]:
     """(label, route_id) of every pipeline, alphabetical, so the order gives nothing away."""
-    pipes = _pipelines(_r(routes))
+    pipes = _pipelines(table_or_load("energy_routes", routes))
     return sorted((label(n, i), i) for n, i in zip(pipes["name"].astype(str), pipes["route_id"].astype(str)))
 
 
 def check_corridor_order(answer, routes: pd.DataFrame | None = None) -> Feedback:
     """``answer``: a sequence of route ids (or names), one per position."""
-    routes = _r(routes)
+    routes = table_or_load("energy_routes", routes)
     right = corridor_order(routes)
     names = _names(routes)
     by_name = {v.lower(): k for k, v in names.items()}
@@ -106,7 +97,7 @@ def check_corridor_order(answer, routes: pd.DataFrame | None = None) -> Feedback
 
 
 def solution_corridor_order(routes: pd.DataFrame | None = None) -> str:
-    steps = corridor_segments(_r(routes))
+    steps = corridor_segments(table_or_load("energy_routes", routes))
     return " → ".join(f"{r.order}. {label(r.name, r.route_id)}" for r in steps.itertuples()) + (
         ". Sort the rows whose segment_of is the Southern Gas Corridor and whose status is operational by "
         "order_in_corridor; each to_place is the next from_place."
@@ -114,7 +105,7 @@ def solution_corridor_order(routes: pd.DataFrame | None = None) -> str:
 
 
 def make_corridor_order_widget(routes: pd.DataFrame | None = None) -> ExerciseBox:
-    routes = _r(routes)
+    routes = table_or_load("energy_routes", routes)
     options = [(CHOOSE, "")] + corridor_choices(routes)
     dropdowns = [
         widgets.Dropdown(options=options, value="", description=f"{POSITIONS[i].capitalize()} segment:", style=STYLE,
@@ -134,12 +125,12 @@ def make_corridor_order_widget(routes: pd.DataFrame | None = None) -> ExerciseBo
 # --- exercise 2: the bottleneck ----------------------------------------------------------------------
 
 def bottleneck_capacity(routes: pd.DataFrame | None = None) -> float:
-    return float(bottleneck(corridor_segments(_r(routes)))["capacity_now"])
+    return float(bottleneck(corridor_segments(table_or_load("energy_routes", routes)))["capacity_now"])
 
 
 def check_bottleneck(answer, routes: pd.DataFrame | None = None) -> Feedback:
     """``answer``: a number (or text) in bcm a year."""
-    routes = _r(routes)
+    routes = table_or_load("energy_routes", routes)
     value = as_number(answer, low=0, high=HIGHEST_PLAUSIBLE, what="a capacity in bcm a year")
     seg = corridor_segments(routes)
     neck = bottleneck(seg)
@@ -180,7 +171,7 @@ def check_bottleneck(answer, routes: pd.DataFrame | None = None) -> Feedback:
 
 
 def solution_bottleneck(routes: pd.DataFrame | None = None) -> str:
-    seg = corridor_segments(_r(routes))
+    seg = corridor_segments(table_or_load("energy_routes", routes))
     neck = bottleneck(seg)
     parts = ", ".join(f"{r.route_id} {r.capacity_now:g}" for r in seg.itertuples())
     return (
@@ -190,7 +181,7 @@ def solution_bottleneck(routes: pd.DataFrame | None = None) -> str:
 
 
 def make_bottleneck_widget(routes: pd.DataFrame | None = None) -> ExerciseBox:
-    routes = _r(routes)
+    routes = table_or_load("energy_routes", routes)
     field = widgets.Text(value="", placeholder="for example 12.5", description="Bottleneck (bcm a year):", style=STYLE)
     question = (
         "<p><b>Learning objective 3: read capacities and find the limiting link.</b> What is the most gas, in "
@@ -204,21 +195,21 @@ def make_bottleneck_widget(routes: pd.DataFrame | None = None) -> ExerciseBox:
 
 def route_options(routes: pd.DataFrame | None = None) -> list[tuple[str, str]]:
     """Every route except the corridor as a whole, alphabetical."""
-    routes = _r(routes)
+    routes = table_or_load("energy_routes", routes)
     rows = routes[routes["route_id"] != "SGC"]
     return sorted((label(n, i), i) for n, i in zip(rows["name"].astype(str), rows["route_id"].astype(str)))
 
 
 def avoiding_russia(routes: pd.DataFrame | None = None) -> set[str]:
     """Operating routes that do not cross Russian territory."""
-    routes = _r(routes)
+    routes = table_or_load("energy_routes", routes)
     rows = routes[(routes["route_id"] != "SGC") & (routes["status"].astype(str) == "operational")]
     return set(rows.loc[rows["bypasses_russia"].astype(bool), "route_id"].astype(str))
 
 
 def check_avoiding_russia(answer, routes: pd.DataFrame | None = None) -> Feedback:
     """``answer``: a collection of route ids (a SelectMultiple value) or comma-separated ids."""
-    routes = _r(routes)
+    routes = table_or_load("energy_routes", routes)
     items = [answer] if isinstance(answer, str) else list(answer or ())
     chosen = {part.strip().upper() for item in items for part in str(item).split(",") if part.strip()}
     known = {i for _, i in route_options(routes)}
@@ -261,7 +252,7 @@ def check_avoiding_russia(answer, routes: pd.DataFrame | None = None) -> Feedbac
 
 
 def solution_avoiding_russia(routes: pd.DataFrame | None = None) -> str:
-    routes = _r(routes)
+    routes = table_or_load("energy_routes", routes)
     right = avoiding_russia(routes)
     rows = routes[(routes["route_id"] != "SGC")]
     not_right = [f"{i} ({'crosses Russia' if not b else s})" for i, b, s in
@@ -273,7 +264,7 @@ def solution_avoiding_russia(routes: pd.DataFrame | None = None) -> str:
 
 
 def make_avoiding_russia_widget(routes: pd.DataFrame | None = None) -> ExerciseBox:
-    routes = _r(routes)
+    routes = table_or_load("energy_routes", routes)
     options = route_options(routes)
     select = widgets.SelectMultiple(options=options, value=(), rows=len(options), description="Routes:", style=STYLE,
                                     layout=widgets.Layout(width="40em"))

@@ -355,7 +355,8 @@ def make_statement_widget() -> ExerciseBox:
     dropdowns = {}
     rows = []
     for number, statement in enumerate(STATEMENTS, start=1):
-        dropdown = widgets.Dropdown(options=choices, value=None, layout=widgets.Layout(width="29em"))
+        dropdown = widgets.Dropdown(options=choices, value=None, description=f"Statement {number} is:", style=STYLE,
+                                    layout=widgets.Layout(width="29em"))
         dropdowns[statement["id"]] = dropdown
         rows.append(widgets.VBox([widgets.HTML(f"<b>{number}.</b> {statement['text']}"), dropdown],
                                  layout=widgets.Layout(margin="0 0 0.4em 0")))

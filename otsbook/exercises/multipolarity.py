@@ -15,6 +15,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from ..charts.multipolarity import ORGANISATIONS, OTS_MEMBERS, OTS_OBSERVERS, current_memberships, membership_matrix
+from ..data import table_or_load
 from .core import Feedback, as_text_set, join_names
 from .widgets import STYLE, ExerciseBox
 
@@ -24,19 +25,13 @@ CHOOSE = "— choose —"
 
 
 # --------------------------------------------------------------------------- data access
-def _table(name: str, table: pd.DataFrame | None) -> pd.DataFrame:
-    if table is not None:
-        return table
-    import otsbook
-
-    return otsbook.load(name)
 
 
 def overlap(memberships: pd.DataFrame | None = None, states: pd.DataFrame | None = None) -> pd.DataFrame:
     """The state × organisation matrix of status categories (OTS members, then observers)."""
-    ms = _table("memberships", memberships)
+    ms = table_or_load("memberships", memberships)
     try:
-        st = _table("states", states)
+        st = table_or_load("states", states)
     except Exception:  # without the states table the default member/observer order is used
         st = None
     return membership_matrix(ms, st)
@@ -44,7 +39,7 @@ def overlap(memberships: pd.DataFrame | None = None, states: pd.DataFrame | None
 
 def _names(states: pd.DataFrame | None) -> dict[str, str]:
     try:
-        table = _table("states", states)
+        table = table_or_load("states", states)
         return dict(zip(table["iso3"].astype(str), table["name"].astype(str)))
     except Exception:  # the names are a courtesy; codes will do
         return {}
@@ -84,7 +79,7 @@ def check_state_memberships(
     states: pd.DataFrame | None = None,
 ) -> Feedback:
     """``state``: an ISO3 code; ``selection``: the organisations ticked (or 'none of these')."""
-    ms = _table("memberships", memberships)
+    ms = table_or_load("memberships", memberships)
     matrix = overlap(ms, states)
     names = _names(states)
     offered = exercise1_states(matrix)
@@ -169,7 +164,7 @@ def members_of_both(matrix: pd.DataFrame, first: str = "CSTO", second: str = "EA
 
 def check_csto_eaeu(selection, memberships: pd.DataFrame | None = None, states: pd.DataFrame | None = None) -> Feedback:
     """``selection``: ISO3 codes of the OTS members the student thinks are in both the CSTO and the EAEU."""
-    ms = _table("memberships", memberships)
+    ms = table_or_load("memberships", memberships)
     matrix = overlap(ms, states)
     names = _names(states)
     members = [c for c in OTS_MEMBERS if c in matrix.index]
@@ -199,7 +194,7 @@ def check_csto_eaeu(selection, memberships: pd.DataFrame | None = None, states: 
 
 
 def solution_csto_eaeu(memberships: pd.DataFrame | None = None, states: pd.DataFrame | None = None) -> str:
-    ms = _table("memberships", memberships)
+    ms = table_or_load("memberships", memberships)
     matrix = overlap(ms, states)
     names = _names(states)
     truth = members_of_both(matrix)
@@ -311,7 +306,7 @@ def check_claim_sorting(answer, memberships: pd.DataFrame | None = None) -> Feed
         return Feedback.unusable(f"The kinds are '{OPINION}' and '{FACT}'; check number {join_names(odd)}.")
     wrong = [i for i, (a, s) in enumerate(zip(given, STATEMENTS), start=1) if a != s["kind"]]
     if not wrong:
-        ms = _table("memberships", memberships)
+        ms = table_or_load("memberships", memberships)
         checked = [f"no. {i}: {_verification(ms, s['check'])}" for i, s in enumerate(STATEMENTS, start=1) if s["check"]]
         return Feedback.right(
             "All sorted. A fact is checkable, not automatically true: the data's verification status for the facts is "
@@ -322,7 +317,7 @@ def check_claim_sorting(answer, memberships: pd.DataFrame | None = None) -> Feed
 
 
 def solution_claim_sorting(memberships: pd.DataFrame | None = None) -> str:
-    ms = _table("memberships", memberships)
+    ms = table_or_load("memberships", memberships)
     parts = []
     for i, s in enumerate(STATEMENTS, start=1):
         extra = f" (data: {_verification(ms, s['check'])})" if s["check"] else ""

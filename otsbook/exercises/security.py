@@ -16,6 +16,7 @@ import random
 import ipywidgets as widgets
 import pandas as pd
 
+from ..data import table_or_load
 from .core import AnswerError, Feedback, as_number, as_text_set, join_names
 from .widgets import STYLE, ExerciseBox
 
@@ -27,17 +28,11 @@ CHOOSE = "— choose —"
 
 
 # --------------------------------------------------------------------------- data access
-def _table(name: str, table: pd.DataFrame | None) -> pd.DataFrame:
-    if table is not None:
-        return table
-    import otsbook
-
-    return otsbook.load(name)
 
 
 def author_scores(priorities: pd.DataFrame | None = None) -> dict[str, int]:
     """The article's scores, keyed by priority, in the article's order."""
-    table = _table("security_priorities", priorities)
+    table = table_or_load("security_priorities", priorities)
     return {str(p): int(s) for p, s in zip(table["priority"], table["score"])}
 
 
@@ -47,7 +42,7 @@ def article_claims(events: pd.DataFrame | None = None, sources: pd.DataFrame | N
     The article presents all of them, the founding documents included, as steps of the OTS's
     security trajectory, so none is left out.
     """
-    table = _table("events", events)
+    table = table_or_load("events", events)
     article = article_source_ids(sources)
     mask = table["source_id"].astype(str).isin(article)
     return table[mask].sort_values("date", kind="stable").reset_index(drop=True)
@@ -57,7 +52,7 @@ def article_source_ids(sources: pd.DataFrame | None = None) -> set[str]:
     """The ``source_id`` (or ids) under which the data records the academic article."""
     ids = {ARTICLE_SOURCE}
     try:
-        table = _table("sources", sources)
+        table = table_or_load("sources", sources)
     except Exception:  # sources table missing: fall back to the bibliography key
         return ids
     kind = table.get("kind", pd.Series("", index=table.index)).astype(str).str.lower()
@@ -176,7 +171,7 @@ def make_rescoring_widget(priorities: pd.DataFrame | None = None) -> ExerciseBox
 # --------------------------------------------------------------------------- 2. matching
 def pairings(dynamics: pd.DataFrame | None = None) -> dict[str, str]:
     """External factor -> internal response, as in the article's Table 1."""
-    table = _table("security_dynamics", dynamics)
+    table = table_or_load("security_dynamics", dynamics)
     return {str(f): str(r) for f, r in zip(table["external_factor"], table["internal_response"])}
 
 
@@ -217,7 +212,7 @@ def make_matching_widget(dynamics: pd.DataFrame | None = None, seed: int = 3) ->
     options = sorted(set(truth.values()))
     random.Random(seed).shuffle(options)
     dropdowns = {
-        f: widgets.Dropdown(options=[CHOOSE] + options, value=CHOOSE, description=f, style={"description_width": "24em"}, layout=widgets.Layout(width="100%"))
+        f: widgets.Dropdown(options=[CHOOSE] + options, value=CHOOSE, description=f, style={"description_width": "22em"}, layout=widgets.Layout(width="95%"))
         for f in truth
     }
     box = widgets.VBox(list(dropdowns.values()))
