@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
 import yaml
 
 from otsbook.book import toc_files

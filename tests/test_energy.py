@@ -1,10 +1,10 @@
 """Tests of the chapter "Energy": figures, exercise logic, widgets and the built pages."""
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 import pytest
+from bookpage import assert_plotly_figure_with_caption_and_alt, citation_anchors, discussion_questions, numbered_figures, read_page
 
 import otsbook
 from otsbook.charts import energy as charts
@@ -240,30 +240,21 @@ def test_avoiding_russia_widget_submit():
 
 # --- the built book ------------------------------------------------------------------------------
 
-def _figures(html: str) -> list[str]:
-    return re.findall(r'<figure[^>]*id="fig-energy-[^"]+"[^>]*>.*?</figure>', html, flags=re.S)
-
-
 def test_built_chapter(built_html):
-    html = (built_html / "chapters" / "energy.html").read_text(encoding="utf-8")
+    html = read_page(built_html, "energy")
     assert "Learning objectives" in html and "Estimated time" in html
-    figures = _figures(html)
+    figures = numbered_figures(html, "fig-energy-")
     assert len(figures) >= 3
-    for fig in figures:
-        assert "plotly-graph-div" in fig
-        assert re.search(r'role="figure" aria-label="[^"]{20,}"', fig)
-        assert re.search(r'<figcaption>.*?Fig\..*?</figcaption>', fig, flags=re.S) or "caption-number" in fig
-    for name in ("fig-energy-sgc-capacity", "fig-energy-map", "fig-energy-bypass", "fig-energy-timeline"):
-        assert f'id="{name}"' in html
-    assert re.search(r'href="bibliography\.html#id\d+"|href="[^"]*bibliography\.html#[^"]+"', html)
-    assert "Discussion questions" in html
-    questions = re.search(r'<section id="discussion-questions">(.*?)</section>', html, flags=re.S)
-    assert questions and len(re.findall(r"<li>", questions.group(1))) >= 4
+    for fig in figures.values():
+        assert_plotly_figure_with_caption_and_alt(fig)
+    assert {"fig-energy-sgc-capacity", "fig-energy-map", "fig-energy-bypass", "fig-energy-timeline"} <= set(figures)
+    assert citation_anchors(html)
+    assert len(discussion_questions(html)) >= 4
     assert 'href="energy_exercises.html"' in html
 
 
 def test_built_exercises(built_html):
-    html = (built_html / "chapters" / "energy_exercises.html").read_text(encoding="utf-8")
+    html = read_page(built_html, "energy_exercises")
     assert "Exercises: energy" in html
     assert html.count("application/vnd.jupyter.widget-view+json") >= 3
     assert "Run this exercise" in html and "mybinder.org" in html

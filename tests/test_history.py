@@ -1,10 +1,10 @@
 """Tests of the chapter "History and institutions": figures, exercise logic, widgets, built pages."""
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 import pytest
+from bookpage import assert_plotly_figure_with_caption_and_alt, citation_anchors, discussion_questions, numbered_figures, read_page
 
 import otsbook
 from otsbook.charts import history as charts
@@ -266,30 +266,23 @@ def test_statement_widget():
 # --- the built pages -----------------------------------------------------------------------------
 
 
-def _figures(page: str) -> list[str]:
-    return re.findall(r'<figure class="[^"]*" id="fig-history-[^"]*">.*?</figure>', page, flags=re.S)
-
-
 def test_built_chapter(built_html):
-    page = (built_html / "chapters" / "history.html").read_text(encoding="utf-8")
+    page = read_page(built_html, "history")
     assert "Learning objectives" in page and "Estimated time" in page
-    figures = _figures(page)
+    figures = numbered_figures(page, "fig-history-")
     assert len(figures) >= 3
-    for figure in figures:
-        assert "plotly-graph-div" in figure
-        assert re.search(r'role="figure" aria-label="[^"]{20,}"', figure)
-        assert re.search(r'<span class="caption-number">Fig\. \d+\.\d+', figure)
-        assert "<figcaption" in figure
+    for figure in figures.values():
+        assert_plotly_figure_with_caption_and_alt(figure)
     assert page.count("plotly-graph-div") >= 3
-    assert re.search(r'href="bibliography\.html#id[^"]*"', page), "citations should link into the bibliography"
-    assert "Discussion questions" in page and page.count("<li><p>", page.index("Discussion questions")) >= 4
+    assert citation_anchors(page), "citations should link into the bibliography"
+    assert len(discussion_questions(page)) >= 4
     assert "Northern Cyprus is" in page and "not drawn as a" in page
     assert 'href="history_exercises.html"' in page
     assert "glossary.html#term-Nakhchivan-Agreement" in page
 
 
 def test_built_exercises_page(built_html):
-    page = (built_html / "chapters" / "history_exercises.html").read_text(encoding="utf-8")
+    page = read_page(built_html, "history_exercises")
     assert page.count("application/vnd.jupyter.widget-view+json") >= 3
     assert "Run this exercise" in page
     assert "mybinder.org/v2/gh/" in page and "history_exercises.md" in page

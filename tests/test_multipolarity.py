@@ -1,10 +1,10 @@
 """Tests of the chapter "Multipolarity": the overlap matrix, the figures, the exercises, the built pages."""
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 import pytest
+from bookpage import assert_plotly_figure_with_caption_and_alt, citation_anchors, discussion_questions, numbered_figures, read_page
 
 import otsbook
 from otsbook.charts import multipolarity as charts
@@ -263,33 +263,27 @@ def test_claim_sorting_widget_submit():
 # --------------------------------------------------------------------------- the built pages
 @pytest.fixture(scope="module")
 def chapter_html(built_html) -> str:
-    return (built_html / "chapters" / "multipolarity.html").read_text(encoding="utf-8")
+    return read_page(built_html, "multipolarity")
 
 
 def test_chapter_has_objectives_and_discussion(chapter_html):
     assert "Learning objectives" in chapter_html and "90 minutes" in chapter_html
-    assert "Discussion questions" in chapter_html
-    section = chapter_html.split('id="discussion-questions"', 1)[1].split('id="further-reading"', 1)[0]
-    assert section.count("<li") >= 4
+    assert len(discussion_questions(chapter_html)) >= 4
     assert 'id="summary"' in chapter_html and 'id="overview"' in chapter_html
 
 
 def test_chapter_has_three_numbered_plotly_figures(chapter_html):
+    figures = numbered_figures(chapter_html, "fig-multipolarity-")
     for name in ("fig-multipolarity-overlap", "fig-multipolarity-alignment", "fig-multipolarity-organisations"):
-        block = re.search(rf'<figure[^>]*id="{name}".*?</figure>', chapter_html, re.S)
-        assert block, f"figure {name} missing"
-        html = block.group(0)
-        assert 'class="ots-figure"' in html and 'aria-label="' in html
-        assert re.search(r'aria-label="[^"]{40,}"', html), "alt text too short"
-        assert "Plotly.newPlot" in html
-        assert "<figcaption" in html and "caption-number" in html
+        assert name in figures, f"figure {name} missing"
+        assert_plotly_figure_with_caption_and_alt(figures[name], min_alt_length=40)
 
 
 def test_chapter_cites_into_bibliography(chapter_html, built_html):
-    links = re.findall(r'href="bibliography\.html#([^"]+)"', chapter_html)
-    assert len(set(links)) >= 10
-    bibliography = (built_html / "chapters" / "bibliography.html").read_text(encoding="utf-8")
-    for anchor in set(links):
+    links = citation_anchors(chapter_html)
+    assert len(links) >= 10
+    bibliography = read_page(built_html, "bibliography")
+    for anchor in links:
         assert f'id="{anchor}"' in bibliography
     assert "Vanderhill" in bibliography and "Kuzio" in bibliography
 
@@ -300,7 +294,7 @@ def test_chapter_links_glossary_and_exercises(chapter_html):
 
 
 def test_exercises_page_shows_widgets_and_run_links(built_html):
-    page = (built_html / "chapters" / "multipolarity_exercises.html").read_text(encoding="utf-8")
+    page = read_page(built_html, "multipolarity_exercises")
     assert "Exercises: multipolarity" in page
     assert page.count("application/vnd.jupyter.widget-view+json") >= 3
     assert "mybinder.org" in page and "Run this exercise" in page

@@ -5,6 +5,7 @@ import re
 
 import pandas as pd
 import pytest
+from bookpage import assert_plotly_figure_with_caption_and_alt, discussion_questions, numbered_figures, read_page
 
 import otsbook
 from otsbook.charts import security as charts
@@ -256,32 +257,22 @@ def test_claims_widget_submit(events):
 
 
 # ----------------------------------------------------------------------------- built pages
-def _page(built_html, name):
-    path = built_html / "chapters" / f"{name}.html"
-    assert path.exists(), f"{path} was not built"
-    return path.read_text(encoding="utf-8")
-
-
 def test_chapter_page_has_objectives_figures_citations_questions(built_html):
-    page = _page(built_html, "security")
+    page = read_page(built_html, "security")
     assert "Learning objectives" in page and "Estimated time" in page
-    figures = re.findall(r'<figure[^>]*id="fig-security-[^"]+".*?</figure>', page, flags=re.S)
+    figures = numbered_figures(page, "fig-security-")
     assert len(figures) >= 3
-    for figure in figures:
-        assert "<figcaption" in figure
-        assert re.search(r'class="ots-figure" role="figure" aria-label="[^"]{20,}"', figure)
+    for figure in figures.values():
+        assert_plotly_figure_with_caption_and_alt(figure)
     assert len(re.findall(r'class="ots-figure"', page)) >= 4
     assert re.search(r'Fig\. \d', page)  # numbered references in the text
-    citations = re.findall(r'href="bibliography\.html#id\d+"', page)
-    assert len(citations) >= 10
-    questions = re.search(r'<section id="discussion-questions">(.*?)</section>', page, flags=re.S)
-    assert questions, "no Discussion questions section"
-    assert len(re.findall(r"<li>", questions.group(1))) >= 4
+    assert len(re.findall(r'href="bibliography\.html#id\d+"', page)) >= 10
+    assert len(discussion_questions(page)) >= 4
     assert 'href="security_exercises.html"' in page
 
 
 def test_exercise_page_shows_widgets_and_run_links(built_html):
-    page = _page(built_html, "security_exercises")
+    page = read_page(built_html, "security_exercises")
     assert "application/vnd.jupyter.widget-view+json" in page
     assert page.count("application/vnd.jupyter.widget-view+json") >= 3
     assert "Run this exercise" in page and "mybinder.org" in page

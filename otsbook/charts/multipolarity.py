@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..plotting import GREY, LIGHT_GREY, OKABE_ITO, country_colour, with_alt
+from ..plotting import GREY, LIGHT_GREY, OKABE_ITO, with_alt
 
 # The organisations the chapter compares, in the order the figures show them:
 # the OTS itself, the three Russian-led post-Soviet bodies, the China/Russia-led SCO, the West.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import pandas as pd
 
-from ..charts.multipolarity import ORGANISATIONS, OTS_MEMBERS, OTS_OBSERVERS, current_memberships, membership_matrix
+from ..charts.multipolarity import ORGANISATIONS, OTS_MEMBERS, OTS_OBSERVERS, membership_matrix
 from ..data import table_or_load
 from .core import Feedback, as_text_set, join_names
 from .widgets import STYLE, ExerciseBox
