@@ -101,6 +101,11 @@ def copy_static_assets(app: Sphinx) -> None:
     shutil.copy2(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", static / "plotly.min.js")
     for sub in ("ipywidgets", "topojson"):
         shutil.copytree(VENDOR / sub, static / sub, dirs_exist_ok=True)
+    # The dataset itself, so that readers can download each table from the Datasets page.
+    published_data = Path(app.outdir) / "data"
+    published_data.mkdir(exist_ok=True)
+    for path in [*(ROOT / "data").glob("*.csv"), ROOT / "data" / "datapackage.json", ROOT / "data" / "README.md"]:
+        shutil.copy2(path, published_data / path.name)
 
 
 PLOTLY_SETUP = (

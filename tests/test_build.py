@@ -147,3 +147,12 @@ def test_config_keeps_the_book_strict_and_offline():
     assert "-W" in (ROOT / "Makefile").read_text()
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     assert json.loads((ROOT / ".binder" / "overrides.json").read_text())
+
+
+def test_every_table_can_be_downloaded_from_the_datasets_page(built_html):
+    page = (built_html / "chapters" / "datasets.html").read_text(encoding="utf-8")
+    descriptor = json.loads((ROOT / "data" / "datapackage.json").read_text())
+    for resource in descriptor["resources"]:
+        assert f'href="../{resource["path"]}"' in page, resource["path"]
+        published = built_html / resource["path"]
+        assert published.read_bytes() == (ROOT / resource["path"]).read_bytes(), f"{published} differs from the repository"
