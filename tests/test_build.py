@@ -153,6 +153,7 @@ def test_every_table_can_be_downloaded_from_the_datasets_page(built_html):
     page = (built_html / "chapters" / "datasets.html").read_text(encoding="utf-8")
     descriptor = json.loads((ROOT / "data" / "datapackage.json").read_text())
     for resource in descriptor["resources"]:
-        assert f'href="../{resource["path"]}"' in page, resource["path"]
-        published = built_html / resource["path"]
-        assert published.read_bytes() == (ROOT / resource["path"]).read_bytes(), f"{published} differs from the repository"
+        path = f"data/{resource['path']}"
+        assert f'href="../{path}"' in page, path
+        published = built_html / path
+        assert published.read_bytes() == (ROOT / path).read_bytes(), f"{published} differs from the repository"
