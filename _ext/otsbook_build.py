@@ -16,6 +16,9 @@ What it does, and why:
   ``THEBE_JS_URL`` script twice (a JavaScript error); we drop the duplicate. The Colab button
   points at the generated ``.ipynb`` copies on the ``notebooks`` branch, since Colab cannot
   open MyST Markdown. Execution reports are not published.
+* **Exercises honest without a kernel.** Notebooks executed for the book run with
+  ``OTSBOOK_STATIC_BOOK=1``, so each exercise shows its worked solution in a drop-down that opens
+  without Python, and a note on how to get feedback, instead of buttons that could not answer.
 * **Accessible, quiet pages.** The theme's sidebar toggles (``<summary>`` with only a chevron)
   get a label naming their chapter; bibliography entries get ``role="listitem"`` instead of the
   deprecated ``doc-biblioentry`` (invalid inside the list docutils wraps them in); the colour mode
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
 import shutil
 from pathlib import Path
@@ -63,6 +67,8 @@ def _cache_dir(app: Sphinx) -> Path:
 
 
 def guard_execution_cache(app: Sphinx, config) -> None:
+    # Kernels started for the build inherit this: exercises then render for a page without a kernel.
+    os.environ["OTSBOOK_STATIC_BOOK"] = "1"
     cache = _cache_dir(app)
     stamp = cache / STAMP_NAME
     app.otsbook_fingerprint = inputs_fingerprint()

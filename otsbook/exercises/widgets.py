@@ -1,11 +1,14 @@
 """The widget layer of the exercises: an input, a Check button, a solution button, feedback.
 
-In the HTML book the widgets are drawn from saved state but no Python runs behind them, so the
-feedback area starts empty and says how to get a live notebook; it never shows a stale answer.
+In the HTML book the widgets are drawn from saved state but no Python runs behind them. So when
+the book is built (``OTSBOOK_STATIC_BOOK=1``, set by the build extension) an exercise shows, in
+place of the buttons, a note on how to get a live notebook and the worked solution in a
+drop-down that opens without a kernel: the page never shows a stale answer or a dead button.
 """
 from __future__ import annotations
 
 import html
+import os
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -14,7 +17,8 @@ from IPython.display import HTML
 from ..launch import launch_links
 from .core import AnswerError, Feedback
 
-WAITING = "Press <b>Check</b> for feedback. (In the web book, run this page as a notebook first: see the links above.)"
+WAITING = "Press <b>Check</b> for feedback."
+STATIC_NOTE = "Feedback on your answer needs Python: open this page as a live notebook with the links above."
 STYLE = {"description_width": "initial"}
 
 
@@ -43,13 +47,22 @@ class ExerciseBox(widgets.VBox):
         self._check = check
         self._solution = solution
         self._read_answer = read_answer or (lambda w: w.value)
-        self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Check my answer")
-        self.solution_button = widgets.Button(description="Show solution", tooltip="Show the worked solution")
-        self.feedback = widgets.HTML(value=f'<div class="ots-feedback ots-info" role="status">{WAITING}</div>')
-        self.check_button.on_click(lambda _: self.submit())
-        self.solution_button.on_click(lambda _: self.show_solution())
+        if in_static_book():  # no kernel behind the page: a solution that opens without Python, no buttons
+            self.check_button = self.solution_button = None
+            self.feedback = widgets.HTML(value=f'<div class="ots-feedback ots-info">{STATIC_NOTE}</div>')
+            controls = widgets.HTML(
+                '<details class="ots-static-solution"><summary>Show the solution (no Python needed)</summary>'
+                f"<p>{html.escape(solution())}</p></details>"
+            )
+        else:
+            self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Check my answer")
+            self.solution_button = widgets.Button(description="Show solution", tooltip="Show the worked solution")
+            self.check_button.on_click(lambda _: self.submit())
+            self.solution_button.on_click(lambda _: self.show_solution())
+            self.feedback = widgets.HTML(value=f'<div class="ots-feedback ots-info" role="status">{WAITING}</div>')
+            controls = widgets.HBox([self.check_button, self.solution_button])
         super().__init__(
-            [widgets.HTML(question), answer_widget, widgets.HBox([self.check_button, self.solution_button]), self.feedback],
+            [widgets.HTML(question), answer_widget, controls, self.feedback],
             layout=widgets.Layout(border="1px solid #d0d7de", padding="0.5em 1em", margin="0.5em 0"),
         )
 
@@ -68,6 +81,11 @@ class ExerciseBox(widgets.VBox):
         text = self._solution()
         self.feedback.value = f'<div class="ots-feedback ots-solution" role="status"><b>Solution.</b> {html.escape(text)}</div>'
         return text
+
+
+def in_static_book() -> bool:
+    """True while the notebook is executed to build the HTML book (no kernel behind the page)."""
+    return os.environ.get("OTSBOOK_STATIC_BOOK") == "1"
 
 
 def run_this_exercise(path_in_repo: str) -> HTML:
