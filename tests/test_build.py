@@ -6,9 +6,12 @@ import importlib.util
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import nbformat
 import yaml
 
 from otsbook.book import toc_files
@@ -157,3 +160,15 @@ def test_every_table_can_be_downloaded_from_the_datasets_page(built_html):
         assert f'href="../{path}"' in page, path
         published = built_html / path
         assert published.read_bytes() == (ROOT / path).read_bytes(), f"{published} differs from the repository"
+
+
+def test_notebook_export_for_colab(tmp_path):
+    """`make notebooks` writes an .ipynb per notebook page, without outputs, set up for Colab first."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "export_notebooks.py"), str(tmp_path)], check=True, capture_output=True)
+    notebook_pages = [name for name in toc_files() if "```{code-cell}" in (ROOT / f"{name}.md").read_text(encoding="utf-8")]
+    assert len(notebook_pages) >= 11
+    for name in notebook_pages:
+        notebook = nbformat.read(tmp_path / f"{name}.ipynb", as_version=4)
+        first = notebook.cells[0]
+        assert first.cell_type == "code" and "google.colab" in first.source and "git" in first.source
+        assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
