@@ -38,7 +38,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import yaml
+from otsbook.book import toc_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -245,23 +245,6 @@ def measure_pages(site: Path, pages: list[str]) -> dict:
 
 
 # ------------------------------------------------------------------ report
-def toc_pages(repo: Path) -> list[str]:
-    toc = yaml.safe_load((repo / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    walk(toc.get("chapters"))
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    return [f"{Path(f).with_suffix('').as_posix()}.html" for f in files]
-
-
 class Table:
     def __init__(self):
         self.rows: list[tuple[str, str, str, str]] = []

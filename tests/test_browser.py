@@ -26,10 +26,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
+from otsbook.book import toc_pages
 
 from a11y_allowlist import ALLOWED, is_allowed
-from conftest import ROOT, build_dir
+from conftest import build_dir
 
 pytestmark = pytest.mark.browser
 
@@ -64,24 +64,6 @@ SEARCH_TERMS = ["Nakhchivan", "Turkic"]  # the founding agreement; the subject o
 
 
 # ---------------------------------------------------------------- which pages
-def toc_pages() -> list[str]:
-    """The pages of _toc.yml in reading order, as paths of the built site."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    order = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                order.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    walk(toc.get("chapters"))
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    return [f"{Path(name).with_suffix('').as_posix()}.html" for name in order]
-
-
 def site_pages() -> list[str]:
     pages = dict.fromkeys(toc_pages() + ["index.html", "search.html", "genindex.html"])
     site = build_dir()

@@ -12,6 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from otsbook.book import toc_files
+
 # Attributes that make the browser fetch or navigate to another file of the site.
 LINK_ATTRS = {("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"), ("source", "src"), ("iframe", "src")}
 EXTERNAL = ("http:", "https:", "mailto:", "data:", "javascript:", "tel:", "//")
@@ -96,23 +98,10 @@ def test_every_internal_link_and_anchor_resolves(built_html, parsed):
 
 def test_every_toc_page_is_linked_from_the_home_page(built_html, parsed, repo_root):
     """The root page's sidebar reaches every chapter (nothing built is unreachable)."""
-    import yaml
-
-    toc = yaml.safe_load((repo_root / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    walk(toc.get("chapters"))
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    root = (built_html / f"{toc['root']}.html").resolve()
-    assert root in parsed, f"the root page {toc['root']}.html was not built"
+    home, *files = toc_files(repo_root)
+    root = (built_html / f"{home}.html").resolve()
+    assert root in parsed, f"the root page {home}.html was not built"
     reached = {_target(built_html.resolve(), root, url)[0] for _, tag, url in parsed[root].links
                if tag == "a" and not url.lower().startswith(EXTERNAL)}
-    unreached = [f for f in files if (built_html / f"{f}.html").resolve() not in reached and f != toc["root"]]
-    assert not unreached, f"pages of _toc.yml not linked from {toc['root']}.html: {unreached}"
+    unreached = [f for f in files if (built_html / f"{f}.html").resolve() not in reached]
+    assert not unreached, f"pages of _toc.yml not linked from {home}.html: {unreached}"
