@@ -197,3 +197,43 @@ def test_energy_capacities_are_typed_numbers(tables):
     assert float(routes.loc["BTC", "oil_capacity_mbd"]) == pytest.approx(1.2)
     for column in ("capacity_current_bcm_per_year", "oil_capacity_mbd", "oil_capacity_mt_per_year"):
         assert routes[column].dtype == "Float64", column
+
+
+def test_member_populations_and_their_sources(tables):
+    states = tables["states"].set_index("iso3")
+    members = states[states["ots_status"] == "member"]
+    population = {iso: (float(row.population_millions), row.population_date, row.population_source_id)
+                  for iso, row in members.iterrows()}
+    assert population == {
+        "TUR": (85.4, "2023-12-31", "mp_turkstat_2023"),  # TurkStat: 85,372,377 on 31 December 2023
+        "UZB": (36.8, "2024-01-01", "hist_uza_uzbekistan_population"),
+        "KAZ": (20.0, "2023-11-14", "hist_astanatimes_kazakhstan_population"),
+        "AZE": (10.2, "2024-01-01", "hist_trend_azerbaijan_population"),
+        "KGZ": (7.3, "2025-01", "hist_24kg_kyrgyzstan_population"),
+    }
+    assert states["population_millions"].dtype == "Float64"
+    others = states[states["ots_status"] != "member"]
+    assert others[["population_millions", "population_date", "population_source_id"]].isna().all().all()
+    # each figure's source is a public source with an address, and a BibTeX entry in bib/data.bib only
+    sources = tables["sources"].set_index("source_id")
+    bib = {path.name: path.read_text(encoding="utf-8") for path in (ROOT / "bib").glob("*.bib")}
+    for iso, (value, date, source_id) in population.items():
+        assert sources.loc[source_id, "kind"] == "news report", source_id
+        assert str(sources.loc[source_id, "url"]).startswith("https://"), source_id
+        holders = [name for name, text in bib.items() if f"{{{source_id}," in text]
+        assert holders == ["data.bib"], (source_id, holders)
+    assert "85,372,377" in sources.loc["mp_turkstat_2023", "note"]
+
+
+def test_population_foreign_key_is_checked(copy):
+    edit(copy / "states.csv", ",mp_turkstat_2023,", ",turkstat_guess,")
+    with pytest.raises(D.DataError) as err:
+        D.load("states", copy)
+    msg = str(err.value)
+    assert "column 'population_source_id'" in msg and "'turkstat_guess'" in msg
+
+
+def test_negative_population_is_rejected(copy):
+    edit(copy / "states.csv", ",85.4,", ",-85.4,")
+    with pytest.raises(D.DataError, match=r"column 'population_millions': expected a number of at least 0"):
+        D.load("states", copy)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import html
 import re
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 import otsbook
-from otsbook.charts import overview
+from otsbook.charts import maps, overview
 from otsbook.plotting import OTS_STATUS_COLOURS, VERIFICATION_COLOURS, VERIFICATION_SYMBOLS, alt_text
 
+ROOT = Path(__file__).resolve().parent.parent
 MEMBERS = {"AZE", "KAZ", "KGZ", "TUR", "UZB"}
 OBSERVERS = {"HUN", "TKM", "XNC"}
 CORE_LABELS = ["history", "energy", "security", "multipolarity"]
@@ -26,7 +29,7 @@ def verified_tables(tables):
     return {name: tables[name] for name in ("events", "memberships", "energy_routes")}
 
 
-# --- the map -----------------------------------------------------------------------------------
+# --- the map (one function, drawn in the introduction and in the history chapter) -------------
 
 def map_colours(fig) -> dict[str, str]:
     """Every state the map colours, with its colour (outlines and markers alike)."""
@@ -43,39 +46,98 @@ def map_colours(fig) -> dict[str, str]:
 
 
 def test_map_shows_exactly_the_members_and_observers_in_their_colours(tables):
-    shown = map_colours(overview.ots_map(tables["states"]))
+    states = tables["states"]
+    fig = maps.ots_map(states)
+    shown = map_colours(fig)
     expected = {iso: OTS_STATUS_COLOURS["member"] for iso in MEMBERS}
     expected |= {iso: OTS_STATUS_COLOURS["observer"] for iso in OBSERVERS}
     assert shown == expected
+    choropleths = {t.name: t for t in fig.data if t.type == "choropleth"}
+    assert set(choropleths["Members"].locations) == MEMBERS
+    assert set(choropleths["Observers"].locations) == {"HUN", "TKM"}
+    assert choropleths["Members"].colorscale[0][1] == OTS_STATUS_COLOURS["member"]
+    assert choropleths["Observers"].colorscale[0][1] == OTS_STATUS_COLOURS["observer"]
+    drawn = {code for t in choropleths.values() for code in t.locations}
+    listed = set(states[states["ots_status"].isin(["member", "observer"])]["iso3"])
+    assert drawn == listed - {"XNC"}  # Northern Cyprus has no outline of its own
 
 
 def test_map_follows_the_states_table_not_a_fixed_list(tables):
     states = tables["states"].copy()
     states.loc[states["iso3"] == "HUN", "ots_status"] = "none"
     states.loc[states["iso3"] == "GEO", "ots_status"] = "observer"
-    shown = map_colours(overview.ots_map(states))
+    shown = map_colours(maps.ots_map(states))
     assert "HUN" not in shown
     assert shown["GEO"] == OTS_STATUS_COLOURS["observer"]
     assert set(shown) == MEMBERS | (OBSERVERS - {"HUN"}) | {"GEO"}
 
 
 def test_map_legend_names_both_standings_and_alt_text_names_every_state(tables):
-    fig = overview.ots_map(tables["states"])
+    fig = maps.ots_map(tables["states"])
     legend = [t.name for t in fig.data if t.showlegend]
-    assert legend == ["Member state", "Observer state"]
+    assert legend == ["Members", "Observers"]
     alt = alt_text(fig)
     names = tables["states"].set_index("iso3")["name"]
     for iso in MEMBERS | OBSERVERS:
         assert names[iso] in alt
+    assert "Hungary" in alt
     assert "Russia" not in alt
 
 
 def test_northern_cyprus_is_drawn_as_a_marker_where_the_outlines_lack_it(tables):
-    fig = overview.ots_map(tables["states"])
+    fig = maps.ots_map(tables["states"])
     markers = [t for t in fig.data if t.type == "scattergeo" and t.mode == "markers"]
     assert [list(t.customdata) for t in markers] == [["XNC"]]
+    assert len(markers) == 1 and "Northern Cyprus" in markers[0].text[0]
+    assert markers[0].marker.symbol == "star"  # the captions say "a star"
     lat, lon = markers[0].lat[0], markers[0].lon[0]
     assert 34.5 < lat < 35.8 and 32.2 < lon < 34.7  # northern Cyprus
+
+
+def test_map_arguments_change_only_title_and_window(tables):
+    default = maps.ots_map(tables["states"])
+    zoomed = maps.ots_map(tables["states"], title="Another title", lonaxis_range=(20, 80), height=500)
+    assert zoomed.layout.title.text == "Another title" and zoomed.layout.height == 500
+    assert list(zoomed.layout.geo.lonaxis.range) == [20, 80]
+    assert map_colours(zoomed) == map_colours(default)
+
+
+def test_intro_and_history_draw_the_same_map_function():
+    for page in ("intro", "history"):
+        text = (ROOT / "chapters" / f"{page}.md").read_text(encoding="utf-8")
+        assert "from otsbook.charts.maps import ots_map" in text, page
+        assert re.search(r"^(fig = )?ots_map\(states", text, flags=re.M), page
+    for module in (ROOT / "otsbook" / "charts").glob("*.py"):
+        if module.name != "maps.py":
+            assert "go.Choropleth(" not in module.read_text(encoding="utf-8"), module.name
+
+
+# --- the table of unconfirmed rows -------------------------------------------------------------
+
+def test_unconfirmed_rows_lists_every_unconfirmed_event_and_membership(tables):
+    events, memberships, states = tables["events"], tables["memberships"], tables["states"]
+    rows = overview.unconfirmed_rows(events, memberships, states)
+    assert list(rows.columns) == ["statement", "date in data", "from", "status", "note", "checked against"]
+    open_events = events[events["status"] != "confirmed"]
+    open_memberships = memberships[memberships["verification"] != "confirmed"]
+    assert len(rows) == len(open_events) + len(open_memberships)
+    assert set(open_events["title"]) <= set(rows["statement"])
+    assert "confirmed" not in set(rows["status"].astype(str))
+    # a membership reads as a sentence, with the state's name from the states table
+    trnc = rows[rows["statement"] == "Turkish Republic of Northern Cyprus: observer of the OTS"]
+    assert len(trnc) == 1
+    assert trnc.iloc[0][["date in data", "from", "status", "checked against"]].astype(str).tolist() == [
+        "2022", "famagusta_trnc", "corrected", "ots_official_about"]
+
+
+def test_unconfirmed_rows_are_sorted_by_status_then_document_and_name_missing_checks(tables):
+    rows = overview.unconfirmed_rows(tables["events"], tables["memberships"], tables["states"])
+    assert list(rows["status"].cat.categories) == ["claim", "disputed", "corrected"]
+    keys = list(zip(rows["status"].cat.codes, rows["from"]))
+    assert keys == sorted(keys)
+    task_force = rows[rows["statement"].str.contains("counterterrorism task force")].iloc[0]
+    assert task_force["status"] == "claim" and task_force["checked against"] == "none found"
+    assert rows["checked against"].notna().all()
 
 
 # --- the verification chart --------------------------------------------------------------------

@@ -92,19 +92,8 @@ def test_membership_growth_figure(memberships, states):
     assert "5 members and 3 observers" in alt_text(fig)
 
 
-def test_map_has_exactly_the_members_and_observers(states):
-    fig = charts.members_map(states)
-    choropleths = {t.name: t for t in fig.data if t.type == "choropleth"}
-    assert set(choropleths["Members"].locations) == {"AZE", "KAZ", "KGZ", "TUR", "UZB"}
-    assert set(choropleths["Observers"].locations) == {"HUN", "TKM"}
-    assert choropleths["Members"].colorscale[0][1] == OTS_STATUS_COLOURS["member"]
-    assert choropleths["Observers"].colorscale[0][1] == OTS_STATUS_COLOURS["observer"]
-    drawn = {code for t in choropleths.values() for code in t.locations}
-    listed = set(states[states["ots_status"].isin(["member", "observer"])]["iso3"])
-    assert drawn == listed - {"XNC"}  # Northern Cyprus has no outline of its own
-    points = [t for t in fig.data if t.type == "scattergeo"]
-    assert len(points) == 1 and "Northern Cyprus" in points[0].text[0]
-    assert "Hungary" in alt_text(fig)
+# The chapter's map is otsbook.charts.maps.ots_map, shared with the introduction: its tests
+# (members and observers, colours, Northern Cyprus as a star, alt text) are in test_front.py.
 
 
 # --- exercise 1: milestones ------------------------------------------------------------------
@@ -287,3 +276,23 @@ def test_built_exercises_page(built_html):
     assert "Run this exercise" in page
     assert "mybinder.org/v2/gh/" in page and "history_exercises.md" in page
     assert "Exercise 1: put the milestones in order" in page
+
+
+# --- the populations: computed from data/states.csv, and the prose agrees ----------------------
+
+
+def test_population_prose_agrees_with_the_data(states):
+    from pathlib import Path
+
+    members = states[states["ots_status"] == "member"].set_index("iso3")
+    turkiye = members.loc["TUR"]
+    assert turkiye["population_date"] == "2023-12-31"
+    others = members.drop(index="TUR")["population_millions"].sum()
+    text = (Path(__file__).resolve().parent.parent / "chapters" / "history.md").read_text(encoding="utf-8")
+    prose = " ".join(text.split())
+    assert f"about {float(turkiye['population_millions']):.1f} million residents at the end of 2023" in prose
+    assert f"together had about {round(float(others))} million" in prose
+    assert "pd.Series(" not in text  # the table is computed from `states`, not typed in
+    assert 'states[states["ots_status"] == "member"]' in text and '"population_millions"' in text
+    share = float(turkiye["population_millions"]) / float(members["population_millions"].sum())
+    assert share > 0.5  # "Türkiye alone holds more than half"

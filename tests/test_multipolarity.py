@@ -299,3 +299,17 @@ def test_exercises_page_shows_widgets_and_run_links(built_html):
     assert page.count("application/vnd.jupyter.widget-view+json") >= 3
     assert "mybinder.org" in page and "Run this exercise" in page
     assert "Objective 2" in page and "Objective 4" in page
+
+
+def test_population_prose_agrees_with_the_data(states):
+    from pathlib import Path
+
+    members = states[states["ots_status"] == "member"].set_index("iso3")
+    text = (Path(__file__).resolve().parent.parent / "chapters" / "multipolarity.md").read_text(encoding="utf-8")
+    prose = " ".join(text.split())
+    turkiye = float(members.loc["TUR", "population_millions"])
+    total = float(members["population_millions"].sum())
+    assert members.loc["TUR", "population_date"] == "2023-12-31"
+    assert f"about {turkiye:.1f} million residents at the end of 2023" in prose
+    assert f"out of about {round(total, -1):.0f} million in all five member states" in prose
+    assert turkiye / total > 0.5  # "more than half"

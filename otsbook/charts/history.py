@@ -1,7 +1,8 @@
 """Figures of the chapter "History and institutions".
 
 Each function takes the DataFrames that ``otsbook.load`` returns and gives back a plotly Figure
-with alt text. The notebook keeps the pandas; these functions keep the styling.
+with alt text. The notebook keeps the pandas; these functions keep the styling. The chapter's map
+of members and observers is :func:`otsbook.charts.maps.ots_map`, shared with the introduction.
 """
 from __future__ import annotations
 
@@ -24,10 +25,6 @@ from ..plotting import (
 THEMES = ["history", "energy", "security", "multipolarity"]
 STATUSES = VERIFICATION_ORDER
 STATUS_LABELS = VERIFICATION_LABELS
-
-# Northern Cyprus has no ISO 3166 code and no outline of its own on plotly's world map:
-# it is shown as a point at about the centre of the north of the island.
-XNC_POINT = {"lat": 35.25, "lon": 33.55}
 
 
 def event_timestamp(date) -> pd.Timestamp:
@@ -187,38 +184,3 @@ def membership_growth(memberships: pd.DataFrame, states: pd.DataFrame | None = N
     return with_alt(fig, f"Stacked bar chart: {first} states in {first_year}; by {last_year} "
                          f"{int(last[last['status'] == 'member']['count'].iloc[0])} members and "
                          f"{int(last[last['status'] == 'observer']['count'].iloc[0])} observers.")
-
-
-def members_map(states: pd.DataFrame) -> go.Figure:
-    """Figure: a map of OTS members and observers (choropleth by ISO3; Northern Cyprus as a point)."""
-    fig = go.Figure()
-    drawable = states[states["iso3"] != "XNC"]
-    for status in ("member", "observer"):
-        part = drawable[drawable["ots_status"] == status]
-        since = part["ots_since"].map(lambda v: "" if pd.isna(v) else f" since {int(v)}")
-        fig.add_trace(go.Choropleth(
-            locations=[str(v) for v in part["iso3"]], z=[1] * len(part), locationmode="ISO-3",
-            colorscale=[[0, OTS_STATUS_COLOURS[status]], [1, OTS_STATUS_COLOURS[status]]], showscale=False,
-            name=f"{status.capitalize()}s", showlegend=True, marker_line_color="white", marker_line_width=0.8,
-            text=(part["name"] + " — " + status + since).astype(str).tolist(), hovertemplate="%{text}<extra></extra>",
-        ))
-    xnc = states[(states["iso3"] == "XNC") & states["ots_status"].isin(["member", "observer"])]
-    if not xnc.empty:
-        row = xnc.iloc[0]
-        fig.add_trace(go.Scattergeo(
-            lat=[XNC_POINT["lat"]], lon=[XNC_POINT["lon"]], mode="markers", name="Northern Cyprus (observer, point)",
-            marker=dict(size=11, color=OTS_STATUS_COLOURS[row["ots_status"]], symbol="star", line=dict(width=1, color="black")),
-            text=[f"{row['name']} — {row['ots_status']} since {int(row['ots_since'])}; recognised only by Türkiye"],
-            hovertemplate="%{text}<extra></extra>",
-        ))
-    fig.update_geos(
-        projection_type="natural earth", showcountries=True, countrycolor="white", showland=True,
-        landcolor=OTS_STATUS_COLOURS["none"], showocean=True, oceancolor="#F4F8FB", showlakes=False,
-        lataxis_range=[28, 58], lonaxis_range=[8, 92], resolution=110,
-    )
-    fig.update_layout(title="Members and observers of the OTS", height=430, margin=dict(l=10, r=10, t=50, b=10),
-                      legend=dict(orientation="h", y=-0.02, x=0))
-    members = ", ".join(states[states["ots_status"] == "member"]["name"])
-    observers = ", ".join(states[states["ots_status"] == "observer"]["name"])
-    return with_alt(fig, f"Map from Central Europe to Central Asia: members {members} shaded dark blue; "
-                         f"observers {observers} shaded orange, Northern Cyprus as a star.")

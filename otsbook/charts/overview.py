@@ -1,8 +1,10 @@
 """Figures of the introduction and of the chapter on sources and evidence.
 
-* :func:`ots_map` draws the members and observers of the OTS (the book's teaser figure).
+The map of members and observers shown in the introduction is :func:`otsbook.charts.maps.ots_map`.
+
 * :func:`verification_counts` and :func:`verification_chart` count and draw how many rows of the
   dataset a public reference source confirms, and how many stay a claim, are disputed or corrected.
+* :func:`unconfirmed_rows` lists every event and membership that public sources do not confirm.
 * :func:`checked_dates_chart` places each dated event of the two documents on a time line, with
   its verification status.
 """
@@ -13,7 +15,7 @@ from typing import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..plotting import OTS_STATUS_COLOURS, VERIFICATION_COLOURS, VERIFICATION_ORDER, VERIFICATION_SYMBOLS, with_alt
+from ..plotting import VERIFICATION_COLOURS, VERIFICATION_ORDER, VERIFICATION_SYMBOLS, with_alt
 
 # The two documents the book is built from; every other source_id is a public reference source.
 DOCUMENTS = {"kuzio_oped": "Kuzio's op-ed", "security_article": "The security article"}
@@ -27,67 +29,10 @@ STATUS_ORDER = VERIFICATION_ORDER
 # Bars carry the status by a fill pattern as well as by colour (for greyscale print).
 VERIFICATION_PATTERNS = {"confirmed": "", "claim": "/", "disputed": "x", "corrected": "."}
 
-# States too small for the 1:110m outlines, or without an outline of their own, get a marker here.
-POINT_LOCATIONS = {"XNC": (35.25, 33.60)}  # Turkish Republic of Northern Cyprus: (lat, lon)
-
-OTS_STATUS_LABELS = {"member": "Member state", "observer": "Observer state"}
-
 
 def source_group(source_id: str) -> str:
     """'Kuzio's op-ed', 'The security article' or 'Public sources'."""
     return DOCUMENTS.get(source_id, PUBLIC)
-
-
-def ots_map(states: pd.DataFrame) -> go.Figure:
-    """Members and observers of the OTS, coloured by their standing (the ``states`` table)."""
-    in_ots = states[states["ots_status"].isin(list(OTS_STATUS_LABELS))]
-    fig = go.Figure()
-    for status, label in OTS_STATUS_LABELS.items():
-        colour = OTS_STATUS_COLOURS[status]
-        rows = in_ots[in_ots["ots_status"] == status]
-        hover = [f"<b>{r.name}</b><br>{label.lower()} since {r.ots_since}" for r in rows.itertuples()]
-        outlined = rows[~rows["iso3"].isin(list(POINT_LOCATIONS))]
-        fig.add_trace(go.Choropleth(
-            locations=outlined["iso3"], z=[1] * len(outlined), locationmode="ISO-3",
-            colorscale=[[0, colour], [1, colour]], showscale=False, marker_line_color="white",
-            marker_line_width=0.8, name=label, legendgroup=status, showlegend=True,
-            hovertext=[h for h, iso in zip(hover, rows["iso3"]) if iso not in POINT_LOCATIONS], hoverinfo="text",
-        ))
-        points = rows[rows["iso3"].isin(list(POINT_LOCATIONS))]
-        if len(points):
-            fig.add_trace(go.Scattergeo(
-                lat=[POINT_LOCATIONS[iso][0] for iso in points["iso3"]],
-                lon=[POINT_LOCATIONS[iso][1] for iso in points["iso3"]],
-                mode="markers", marker=dict(size=11, color=colour, line=dict(color="white", width=1.5)),
-                name=label, legendgroup=status, showlegend=False, customdata=points["iso3"],
-                hovertext=[h for h, iso in zip(hover, rows["iso3"]) if iso in POINT_LOCATIONS], hoverinfo="text",
-            ))
-    # Short names on the map, so the figure reads without hovering.
-    labelled = in_ots[~in_ots["iso3"].isin(list(POINT_LOCATIONS))]
-    fig.add_trace(go.Scattergeo(
-        locations=labelled["iso3"], locationmode="ISO-3", mode="text", text=labelled["name"],
-        textfont=dict(size=11, color="#111111"), hoverinfo="skip", showlegend=False, name="names",
-    ))
-    fig.add_trace(go.Scattergeo(
-        lat=[POINT_LOCATIONS[iso][0] - 2.2 for iso in in_ots["iso3"] if iso in POINT_LOCATIONS],
-        lon=[POINT_LOCATIONS[iso][1] for iso in in_ots["iso3"] if iso in POINT_LOCATIONS],
-        mode="text", text=["Northern Cyprus" if iso == "XNC" else iso for iso in in_ots["iso3"] if iso in POINT_LOCATIONS],
-        textfont=dict(size=11, color="#111111"), hoverinfo="skip", showlegend=False, name="point names",
-    ))
-    fig.update_geos(
-        projection_type="natural earth", resolution=110, showcountries=True, countrycolor="white",
-        showland=True, landcolor="#EDEDED", showocean=True, oceancolor="#F2F7FA", showlakes=True,
-        lakecolor="#F2F7FA", showframe=False, lonaxis_range=[12, 92], lataxis_range=[28, 58],
-    )
-    fig.update_layout(
-        title="OTS members and observers",
-        height=430, margin=dict(l=10, r=10, t=60, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=0.0, xanchor="left", x=0.0),
-    )
-    members = ", ".join(in_ots.loc[in_ots["ots_status"] == "member", "name"])
-    observers = ", ".join(in_ots.loc[in_ots["ots_status"] == "observer", "name"])
-    return with_alt(fig, f"Map of Europe and Asia: the OTS member states ({members}) are shaded blue "
-                         f"and the observer states ({observers}) orange.")
 
 
 def verification_counts(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -132,6 +77,45 @@ def verification_chart(counts: pd.DataFrame) -> go.Figure:
     total = int(counts["rows"].sum())
     return with_alt(fig, f"Stacked bar chart of {total} rows of the dataset by table, source and verification "
                          f"status; {unconfirmed} of them are claims, disputed or corrected, the rest confirmed.")
+
+
+UNCONFIRMED_STATUSES = [s for s in VERIFICATION_ORDER if s != "confirmed"]
+UNCONFIRMED_COLUMNS = ["statement", "date in data", "from", "status", "note", "checked against"]
+
+
+def unconfirmed_rows(events: pd.DataFrame, memberships: pd.DataFrame, states: pd.DataFrame) -> pd.DataFrame:
+    """Every event and membership whose verification status is not 'confirmed', in one table.
+
+    Columns ``UNCONFIRMED_COLUMNS``: a membership's statement reads "<state>: <status> of the
+    <organisation>" and its date is the year it began. ``status`` is ordered claim, disputed,
+    corrected; rows are sorted by status, then by the document they come from; a row checked
+    against no public source says "none found".
+    """
+    names = states.set_index("iso3")["name"]
+    open_events = events[events["status"] != "confirmed"]
+    open_memberships = memberships[memberships["verification"] != "confirmed"]
+    from_events = pd.DataFrame({
+        "statement": open_events["title"].astype(str),
+        "date in data": open_events["date"].astype(str),
+        "from": open_events["source_id"].astype(str),
+        "status": open_events["status"].astype(str),
+        "note": open_events["note"],
+        "checked against": open_events["check_source_id"],
+    })
+    from_memberships = pd.DataFrame({
+        "statement": (open_memberships["iso3"].map(names).astype(str) + ": "
+                      + open_memberships["status"].astype(str) + " of the "
+                      + open_memberships["organisation"].astype(str)),
+        "date in data": open_memberships["since"].astype("Int64").astype(str),
+        "from": open_memberships["source_id"].astype(str),
+        "status": open_memberships["verification"].astype(str),
+        "note": open_memberships["note"],
+        "checked against": open_memberships["verification_source_id"],
+    })
+    rows = pd.concat([from_events, from_memberships], ignore_index=True)
+    rows["checked against"] = rows["checked against"].astype("string").fillna("none found")
+    rows["status"] = pd.Categorical(rows["status"], categories=UNCONFIRMED_STATUSES, ordered=True)
+    return rows.sort_values(["status", "from"], kind="stable", ignore_index=True)[UNCONFIRMED_COLUMNS]
 
 
 def _start_of(date: str) -> pd.Timestamp:
