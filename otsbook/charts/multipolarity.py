@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..data import table_or_load
 from ..plotting import GREY, LIGHT_GREY, OKABE_ITO, with_alt
 
 # The organisations the chapter compares, in the order the figures show them:
@@ -28,8 +29,6 @@ WESTERN = ["NATO", "EU"]
 RUSSIA_MEMBER_OF = ["CIS", "CSTO", "EAEU", "SCO"]
 
 # OTS members first (in the order of the states table), then observers.
-OTS_MEMBERS = ["AZE", "KAZ", "KGZ", "TUR", "UZB"]
-OTS_OBSERVERS = ["HUN", "TKM", "XNC"]
 
 # Status categories of the overlap matrix, strongest tie first. Colour AND a short label in the
 # cell carry the category, so the figure survives greyscale printing and colour blindness.
@@ -131,15 +130,15 @@ def current_memberships(memberships: pd.DataFrame) -> pd.DataFrame:
     return best[["iso3", "organisation", "category"]].reset_index(drop=True)
 
 
+def ots_states(status: str, states: pd.DataFrame | None = None) -> list[str]:
+    """ISO3 codes of the OTS members (``status="member"``) or observers, from the states table."""
+    table = table_or_load("states", states)
+    return sorted(table.loc[table["ots_status"] == status, "iso3"])
+
+
 def ordered_states(states: pd.DataFrame | None, memberships: pd.DataFrame, extra: Sequence[str] = ()) -> list[str]:
     """OTS members first, then observers, then any ``extra`` states that have membership rows."""
-    if states is not None and "ots_status" in states.columns:
-        members = [c for c in states.loc[states["ots_status"] == "member", "iso3"]]
-        observers = [c for c in states.loc[states["ots_status"] == "observer", "iso3"]]
-        members = sorted(members, key=lambda c: (OTS_MEMBERS + [c]).index(c))
-        observers = sorted(observers, key=lambda c: (OTS_OBSERVERS + [c]).index(c))
-    else:
-        members, observers = OTS_MEMBERS, OTS_OBSERVERS
+    members, observers = ots_states("member", states), ots_states("observer", states)
     present = set(memberships["iso3"])
     return members + observers + [c for c in extra if c in present and c not in members + observers]
 
@@ -182,7 +181,8 @@ def overlap_heatmap(matrix: pd.DataFrame, states: pd.DataFrame | None = None) ->
     orgs = list(matrix.columns)
     names = state_names(states, codes)
     short = {c: SHORT_NAMES.get(c, n) for c, n in names.items()}
-    labels = [f"{short[c]} ({c})" + (" – for reference" if c not in OTS_MEMBERS + OTS_OBSERVERS else "") for c in codes]
+    members, observers = ots_states("member", states), ots_states("observer", states)
+    labels = [f"{short[c]} ({c})" + (" – for reference" if c not in members + observers else "") for c in codes]
     index = {cat: i for i, cat in enumerate(STATUS_CATEGORIES)}
     z = [[index[matrix.loc[c, o]] for o in orgs] for c in codes]
     text = [[STATUS_LABELS[matrix.loc[c, o]] for o in orgs] for c in codes]
@@ -222,7 +222,7 @@ def overlap_heatmap(matrix: pd.DataFrame, states: pd.DataFrame | None = None) ->
                 hoverinfo="skip",
             )
         )
-    n_members = sum(1 for c in codes if c in OTS_MEMBERS)
+    n_members = sum(1 for c in codes if c in members)
     shapes_base = []
     if 0 < n_members < len(codes):  # a line between OTS members and observers
         shapes_base.append(dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=n_members - 0.5, y1=n_members - 0.5, line=dict(color="#222222", width=2, dash="dot")))
@@ -241,7 +241,7 @@ def overlap_heatmap(matrix: pd.DataFrame, states: pd.DataFrame | None = None) ->
         updatemenus=[dict(type="dropdown", buttons=buttons, x=0, xanchor="left", y=1.0, yanchor="bottom", pad=dict(b=34), showactive=True)],
     )
     members_in = {o: [c for c in codes if matrix.loc[c, o] == "member"] for o in orgs}
-    both = [c for c in codes if c in OTS_MEMBERS and c in members_in.get("CSTO", []) and c in members_in.get("EAEU", [])]
+    both = [c for c in codes if c in members and c in members_in.get("CSTO", []) and c in members_in.get("EAEU", [])]
     alt = (
         f"Grid of {len(codes)} states (OTS members first, then observers) by {len(orgs)} organisations, "
         f"each cell coloured and labelled by membership status; among OTS members only "

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import pandas as pd
 
-from ..charts.multipolarity import ORGANISATIONS, OTS_MEMBERS, OTS_OBSERVERS, membership_matrix
+from ..charts.multipolarity import ORGANISATIONS, membership_matrix, ots_states
 from ..data import table_or_load
 from .core import Feedback, as_text_set, join_names
 from .widgets import STYLE, ExerciseBox
@@ -67,9 +67,9 @@ def _since_until(memberships: pd.DataFrame, code: str, org: str) -> str:
 
 
 # --------------------------------------------------------------------------- 1. one state's memberships
-def exercise1_states(matrix: pd.DataFrame) -> list[str]:
+def exercise1_states(matrix: pd.DataFrame, states: pd.DataFrame | None = None) -> list[str]:
     """States offered in exercise 1: OTS members and observers present in the matrix."""
-    return [c for c in OTS_MEMBERS + OTS_OBSERVERS if c in matrix.index]
+    return [c for c in ots_states("member", states) + ots_states("observer", states) if c in matrix.index]
 
 
 def check_state_memberships(
@@ -82,7 +82,7 @@ def check_state_memberships(
     ms = table_or_load("memberships", memberships)
     matrix = overlap(ms, states)
     names = _names(states)
-    offered = exercise1_states(matrix)
+    offered = exercise1_states(matrix, states)
     if state in (None, "", CHOOSE):
         return Feedback.unusable("Choose a state from the list first.")
     state = str(state).strip().upper()
@@ -128,7 +128,7 @@ def check_state_memberships(
 def solution_state_memberships(memberships: pd.DataFrame | None = None, states: pd.DataFrame | None = None) -> str:
     matrix = overlap(memberships, states)
     names = _names(states)
-    parts = [f"{_name(c, names)}: {join_names(full_memberships(c, matrix))}" for c in exercise1_states(matrix)]
+    parts = [f"{_name(c, names)}: {join_names(full_memberships(c, matrix))}" for c in exercise1_states(matrix, states)]
     return "Full memberships today (from data/memberships.csv): " + "; ".join(parts) + "."
 
 
@@ -136,7 +136,7 @@ def make_state_memberships_widget(memberships: pd.DataFrame | None = None, state
     matrix = overlap(memberships, states)
     names = _names(states)
     state = widgets.Dropdown(
-        options=[(CHOOSE, None)] + [(f"{_name(c, names)} ({c})", c) for c in exercise1_states(matrix)],
+        options=[(CHOOSE, None)] + [(f"{_name(c, names)} ({c})", c) for c in exercise1_states(matrix, states)],
         value=None, description="State:", style=STYLE,
     )
     orgs = widgets.SelectMultiple(
@@ -157,9 +157,9 @@ def make_state_memberships_widget(memberships: pd.DataFrame | None = None, state
 
 
 # --------------------------------------------------------------------------- 2. CSTO and EAEU
-def members_of_both(matrix: pd.DataFrame, first: str = "CSTO", second: str = "EAEU") -> set[str]:
+def members_of_both(matrix: pd.DataFrame, first: str = "CSTO", second: str = "EAEU", states: pd.DataFrame | None = None) -> set[str]:
     """OTS members that are full members of both organisations."""
-    return {c for c in OTS_MEMBERS if c in matrix.index and matrix.loc[c, first] == "member" and matrix.loc[c, second] == "member"}
+    return {c for c in ots_states("member", states) if c in matrix.index and matrix.loc[c, first] == "member" and matrix.loc[c, second] == "member"}
 
 
 def check_csto_eaeu(selection, memberships: pd.DataFrame | None = None, states: pd.DataFrame | None = None) -> Feedback:
@@ -167,7 +167,7 @@ def check_csto_eaeu(selection, memberships: pd.DataFrame | None = None, states: 
     ms = table_or_load("memberships", memberships)
     matrix = overlap(ms, states)
     names = _names(states)
-    members = [c for c in OTS_MEMBERS if c in matrix.index]
+    members = [c for c in ots_states("member", states) if c in matrix.index]
     chosen = {s.upper() for s in as_text_set(selection)}
     if not chosen:
         return Feedback.unusable("Tick at least one OTS member.")
@@ -176,7 +176,7 @@ def check_csto_eaeu(selection, memberships: pd.DataFrame | None = None, states: 
         return Feedback.unusable(
             f"Only the five full members of the OTS count here ({join_names(members)}); {join_names(outside)} is not one of them."
         )
-    truth = members_of_both(matrix)
+    truth = members_of_both(matrix, states=states)
     if chosen == truth:
         return Feedback.right(
             f"{join_names(_name(c, names) for c in truth)}: the only OTS members in both Russian-led bodies. "
@@ -197,8 +197,8 @@ def solution_csto_eaeu(memberships: pd.DataFrame | None = None, states: pd.DataF
     ms = table_or_load("memberships", memberships)
     matrix = overlap(ms, states)
     names = _names(states)
-    truth = members_of_both(matrix)
-    others = [c for c in OTS_MEMBERS if c in matrix.index and c not in truth]
+    truth = members_of_both(matrix, states=states)
+    others = [c for c in ots_states("member", states) if c in matrix.index and c not in truth]
     detail = "; ".join(f"{_name(c, names)} – CSTO {_since_until(ms, c, 'CSTO')}, EAEU {_since_until(ms, c, 'EAEU')}" for c in others)
     return f"{join_names(_name(c, names) for c in truth)}. The others: {detail}."
 
@@ -206,10 +206,8 @@ def solution_csto_eaeu(memberships: pd.DataFrame | None = None, states: pd.DataF
 def make_csto_eaeu_widget(memberships: pd.DataFrame | None = None, states: pd.DataFrame | None = None) -> ExerciseBox:
     matrix = overlap(memberships, states)
     names = _names(states)
-    pick = widgets.SelectMultiple(
-        options=[(f"{_name(c, names)} ({c})", c) for c in OTS_MEMBERS if c in matrix.index],
-        value=(), rows=len(OTS_MEMBERS), description="In both:", style=STYLE,
-    )
+    options = [(f"{_name(c, names)} ({c})", c) for c in ots_states("member", states) if c in matrix.index]
+    pick = widgets.SelectMultiple(options=options, value=(), rows=len(options), description="In both:", style=STYLE)
     return ExerciseBox(
         "<b>Objective 2: read overlapping memberships.</b> Which OTS members are full members of <i>both</i> the "
         "Russian-led CSTO and the Eurasian Economic Union (EAEU) today? Tick all that apply.",
