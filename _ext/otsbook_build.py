@@ -91,8 +91,12 @@ def write_cache_stamp(app: Sphinx, exception) -> None:
     cache = _cache_dir(app)
     cache.mkdir(parents=True, exist_ok=True)
     (cache / STAMP_NAME).write_text(app.otsbook_fingerprint + "\n")
+
+
+def drop_execution_reports(app: Sphinx, exception) -> None:
+    """Execution logs are for whoever builds the book, not for its readers."""
     reports = Path(app.outdir) / "reports"
-    if reports.exists():  # execution logs are for the builder, not the readers
+    if reports.exists():
         shutil.rmtree(reports)
 
 
@@ -206,5 +210,6 @@ def setup(app: Sphinx):
     # after sphinx-book-theme has filled in the launch buttons (priority 500)
     app.connect("html-page-context", per_page_scripts, priority=900)
     app.connect("build-finished", write_cache_stamp)
+    app.connect("build-finished", drop_execution_reports)
     app.connect("build-finished", drop_fontawesome_js)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
