@@ -15,7 +15,7 @@ What it does, and why:
 * **Clean pages.** Jupyter Book 1.0.4 registers sphinx-thebe twice, so every page loaded the
   ``THEBE_JS_URL`` script twice (a JavaScript error); we drop the duplicate. The Colab button
   points at the generated ``.ipynb`` copies on the ``notebooks`` branch, since Colab cannot
-  open MyST Markdown. Execution reports are not published.
+  open MyST Markdown. Execution reports go to ``_build/reports/``, not into the site.
 * **Exercises honest without a kernel.** Notebooks executed for the book run with
   ``OTSBOOK_STATIC_BOOK=1``, so each exercise shows its worked solution in a drop-down that opens
   without Python, and a note on how to get feedback, instead of buttons that could not answer.
@@ -93,11 +93,14 @@ def write_cache_stamp(app: Sphinx, exception) -> None:
     (cache / STAMP_NAME).write_text(app.otsbook_fingerprint + "\n")
 
 
-def drop_execution_reports(app: Sphinx, exception) -> None:
-    """Execution logs are for whoever builds the book, not for its readers."""
+def move_execution_reports(app: Sphinx, exception) -> None:
+    """Execution logs are for whoever builds the book, not for its readers: keep them in
+    ``_build/reports/`` (beside the site, not in it)."""
     reports = Path(app.outdir) / "reports"
     if reports.exists():
-        shutil.rmtree(reports)
+        kept = Path(app.outdir).parent / "reports"
+        shutil.rmtree(kept, ignore_errors=True)
+        shutil.move(str(reports), kept)
 
 
 def copy_static_assets(app: Sphinx) -> None:
@@ -210,6 +213,6 @@ def setup(app: Sphinx):
     # after sphinx-book-theme has filled in the launch buttons (priority 500)
     app.connect("html-page-context", per_page_scripts, priority=900)
     app.connect("build-finished", write_cache_stamp)
-    app.connect("build-finished", drop_execution_reports)
+    app.connect("build-finished", move_execution_reports)
     app.connect("build-finished", drop_fontawesome_js)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
