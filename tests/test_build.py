@@ -172,3 +172,23 @@ def test_notebook_export_for_colab(tmp_path):
         first = notebook.cells[0]
         assert first.cell_type == "code" and "google.colab" in first.source and "git" in first.source
         assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
+
+
+def test_a_notebook_that_raises_fails_the_strict_build(tmp_path):
+    """The book's own settings turn an exception in a notebook into a failed build, and its log
+    is kept beside the site rather than published in it."""
+    book = tmp_path / "book"
+    book.mkdir()
+    for name in ("_config.yml", "_ext", "_vendor", "bib", "data", "otsbook"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, book / name)
+    (book / "chapters").mkdir()
+    (book / "chapters" / "intro.md").write_text("(intro)=\n# Intro\n\nA page.\n")
+    header = (ROOT / "chapters" / "history.md").read_text(encoding="utf-8").split("---\n")[1]
+    (book / "chapters" / "broken.md").write_text(f"---\n{header}---\n# Broken\n\n```{{code-cell}} ipython3\n1 / 0\n```\n")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: chapters/intro\nchapters:\n  - file: chapters/broken\n")
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run([str(jupyter_book), "build", str(book), "-W", "-n", "--keep-going"], capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert "ZeroDivisionError" in result.stdout + result.stderr
+    assert not (book / "_build" / "html" / "reports").exists()
