@@ -1,7 +1,9 @@
 """Tests of the datasets in data/ and of the loader otsbook.data."""
 from __future__ import annotations
 
+import csv
 import importlib.util
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -237,3 +239,67 @@ def test_negative_population_is_rejected(copy):
     edit(copy / "states.csv", ",85.4,", ",-85.4,")
     with pytest.raises(D.DataError, match=r"column 'population_millions': expected a number of at least 0"):
         D.load("states", copy)
+
+
+# --- sources.csv is the register of every cited work -------------------------
+
+BIB_ENTRY = re.compile(r"^@(\w+)\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
+NOT_ENTRIES = {"comment", "string", "preamble"}
+
+
+def bib_keys(bib_dir: Path) -> dict[str, list[str]]:
+    """Each BibTeX key in bib_dir/*.bib with the files (one per occurrence) that define it."""
+    keys: dict[str, list[str]] = {}
+    for path in sorted(bib_dir.glob("*.bib")):
+        for kind, key in BIB_ENTRY.findall(path.read_text(encoding="utf-8")):
+            if kind.lower() not in NOT_ENTRIES:
+                keys.setdefault(key, []).append(path.name)
+    return keys
+
+
+def register_problems(bib_dir: Path, sources_csv: Path) -> list[str]:
+    """Differences between the BibTeX keys and the source_ids of the register, and repeated keys."""
+    keys = bib_keys(bib_dir)
+    with sources_csv.open(newline="", encoding="utf-8") as fh:
+        ids = {row["source_id"] for row in csv.DictReader(fh)}
+    problems = []
+    unregistered = sorted(set(keys) - ids)
+    if unregistered:
+        problems.append(f"BibTeX entries without a row in data/sources.csv: {', '.join(unregistered)}")
+    unbacked = sorted(ids - set(keys))
+    if unbacked:
+        problems.append(f"rows of data/sources.csv without a BibTeX entry in bib/*.bib: {', '.join(unbacked)}")
+    for key, files in sorted(keys.items()):
+        if len(files) > 1:
+            problems.append(f"key {key} is defined more than once: in {', '.join(files)}")
+    return problems
+
+
+def test_sources_register_matches_the_bibliography():
+    problems = register_problems(ROOT / "bib", DATA / "sources.csv")
+    assert not problems, "\n".join(problems)
+
+
+def test_register_covers_chapter_references_not_only_data_bib():
+    keys = bib_keys(ROOT / "bib")
+    files = {name for names in keys.values() for name in names}
+    assert {"data.bib", "history.bib", "energy.bib", "security.bib", "multipolarity.bib", "book.bib"} <= files
+    sources = D.load("sources").set_index("source_id")
+    assert sources.loc["mp_vanderhill2020", "kind"] == "journal article"
+    assert sources.loc["sec_nato_greece_turkey", "url"] == "https://www.nato.int/cps/en/natohq/news_84445.htm"
+    assert sources.loc["sift_oberlin", "kind"] == "study guide"
+
+
+def test_register_check_names_the_missing_and_repeated_keys(tmp_path):
+    bib = tmp_path / "bib"
+    shutil.copytree(ROOT / "bib", bib)
+    shutil.copy(DATA / "sources.csv", tmp_path / "sources.csv")
+    with (bib / "security.bib").open("a", encoding="utf-8") as fh:
+        fh.write("\n@online{sec_not_registered,\n  title = {A new page},\n  url = {https://example.org/}\n}\n")
+        fh.write("\n@online{mp_vanderhill2020,\n  title = {Same key again}\n}\n")
+    with (tmp_path / "sources.csv").open("a", encoding="utf-8") as fh:
+        fh.write("orphan_row,news report,Someone,A title,An outlet,2024,,,\n")
+    problems = "\n".join(register_problems(bib, tmp_path / "sources.csv"))
+    assert "without a row in data/sources.csv: sec_not_registered" in problems
+    assert "without a BibTeX entry in bib/*.bib: orphan_row" in problems
+    assert "mp_vanderhill2020 is defined more than once: in multipolarity.bib, security.bib" in problems
