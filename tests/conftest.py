@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+import otsbook
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,6 +27,27 @@ def built_html() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT
+
+
+# The tables several test modules read, loaded once per module through the helper package.
+@pytest.fixture(scope="module")
+def events():
+    return otsbook.load("events")
+
+
+@pytest.fixture(scope="module")
+def states():
+    return otsbook.load("states")
+
+
+@pytest.fixture(scope="module")
+def memberships():
+    return otsbook.load("memberships")
+
+
+@pytest.fixture(scope="module")
+def organisations():
+    return otsbook.load("organisations")
 
 
 def pytest_terminal_summary(terminalreporter):

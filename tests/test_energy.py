@@ -18,11 +18,6 @@ def routes() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def events() -> pd.DataFrame:
-    return otsbook.load("events")
-
-
-@pytest.fixture(scope="module")
 def segments(routes) -> pd.DataFrame:
     return charts.corridor_segments(routes)
 

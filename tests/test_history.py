@@ -6,25 +6,9 @@ import pandas as pd
 import pytest
 from bookpage import assert_plotly_figure_with_caption_and_alt, citation_anchors, discussion_questions, numbered_figures, read_page
 
-import otsbook
 from otsbook.charts import history as charts
 from otsbook.exercises import history as ex
 from otsbook.plotting import OTS_STATUS_COLOURS, VERIFICATION_COLOURS, VERIFICATION_SYMBOLS, alt_text
-
-
-@pytest.fixture(scope="module")
-def events():
-    return otsbook.load("events")
-
-
-@pytest.fixture(scope="module")
-def states():
-    return otsbook.load("states")
-
-
-@pytest.fixture(scope="module")
-def memberships():
-    return otsbook.load("memberships")
 
 
 # --- figures -------------------------------------------------------------------------------

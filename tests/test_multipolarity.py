@@ -6,24 +6,8 @@ import pandas as pd
 import pytest
 from bookpage import assert_plotly_figure_with_caption_and_alt, citation_anchors, discussion_questions, numbered_figures, read_page
 
-import otsbook
 from otsbook.charts import multipolarity as charts
 from otsbook.exercises import multipolarity as ex
-
-
-@pytest.fixture(scope="module")
-def memberships() -> pd.DataFrame:
-    return otsbook.load("memberships")
-
-
-@pytest.fixture(scope="module")
-def states() -> pd.DataFrame:
-    return otsbook.load("states")
-
-
-@pytest.fixture(scope="module")
-def organisations() -> pd.DataFrame:
-    return otsbook.load("organisations")
 
 
 @pytest.fixture(scope="module")

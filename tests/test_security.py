@@ -34,11 +34,6 @@ def dynamics():
     return otsbook.load("security_dynamics")
 
 
-@pytest.fixture(scope="module")
-def events():
-    return otsbook.load("events")
-
-
 # ----------------------------------------------------------------------------- figures
 def test_heatmap_carries_the_seven_scores_in_the_articles_order(priorities):
     fig = charts.priority_heatmap(priorities)
