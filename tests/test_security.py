@@ -230,3 +230,48 @@ def test_exercise_page_shows_widgets(built_html):
     page = read_page(built_html, "security_exercises")
     assert page.count("application/vnd.jupyter.widget-view+json") >= 3
     assert "Objective 3" in page and "Objective 2" in page and "Objective 4" in page
+
+
+# ----------------------------------------------------------------------------- worked analysis: GDP per head
+@pytest.fixture(scope="module")
+def world_bank():
+    return otsbook.load("world_bank")
+
+
+def test_gdp_gap_is_computed_from_the_members_latest_common_year(world_bank, memberships):
+    gap = ex.gdp_gap(world_bank, memberships)
+    members = ["AZE", "KAZ", "KGZ", "TUR", "UZB"]
+    year_rows = world_bank[(world_bank["year"] == gap["year"]) & world_bank["iso3"].isin(members)]
+    values = year_rows.set_index("iso3")["gdp_per_capita_current_usd"]
+    assert values.notna().all() and len(values) == 5
+    assert gap["ratio"] == pytest.approx(values.max() / values.min())
+    assert gap["richest"] == values.idxmax() and gap["poorest"] == values.idxmin()
+    later = world_bank[(world_bank["year"] > gap["year"]) & world_bank["iso3"].isin(members)]
+    assert later["gdp_per_capita_current_usd"].isna().any() or later.empty  # no later year is complete
+    assert 2 < gap["ratio"] < 20  # a plausible gap between the richest and the poorest member
+
+
+def test_gdp_gap_exercise_right_wrong_and_comparators(world_bank, memberships):
+    gap = ex.gdp_gap(world_bank, memberships)
+    assert ex.check_gdp_gap(round(gap["ratio"], 1), world_bank, memberships).correct is True
+    assert ex.check_gdp_gap(f"{gap['ratio']:.1f}".replace(".", ","), world_bank, memberships).correct is True
+    far = ex.check_gdp_gap(gap["ratio"] + 1, world_bank, memberships)
+    assert far.correct is False and str(gap["year"]) in far.message
+    if abs(gap["ratio_with_comparators"] - gap["ratio"]) > ex.TOLERANCE:
+        feedback = ex.check_gdp_gap(gap["ratio_with_comparators"], world_bank, memberships)
+        assert feedback.correct is False and "Russia or China" in feedback.message
+    assert ex.GDP_GAP.evaluate("zzz").correct is None
+
+
+def test_built_gdp_figure_draws_members_and_comparators(built_html, world_bank):
+    page = read_page(built_html, "security")
+    traces = plotly_traces(numbered_figures(page, "fig-security-")["fig-security-gdp"])
+    names = {t["name"] for t in traces}
+    assert {"Azerbaijan", "Kazakhstan", "Kyrgyzstan", "Türkiye", "Uzbekistan", "Russia", "China"} <= names
+    kgz = next(t for t in traces if t["name"] == "Kyrgyzstan")
+    expected = world_bank[(world_bank["iso3"] == "KGZ")].dropna(subset=["gdp_per_capita_current_usd"])
+    assert len(kgz["x"]) == len(expected) and kgz["y"][-1] == pytest.approx(expected["gdp_per_capita_current_usd"].iloc[-1])
+    dashed = {t["name"] for t in traces if t["line"].get("dash") == "dash"}
+    assert dashed == {"Russia", "China"}
+    gap = ex.gdp_gap()
+    assert f"{gap['ratio']:.1f} times" in page or f"{gap['ratio']:.1f}</span> times" in page  # the glued number

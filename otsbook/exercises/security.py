@@ -8,7 +8,7 @@ Every fact in a solution or a feedback text comes from the data (``security_prio
 1. ``RESCORING``: re-score the priorities with one explicit coding rule.
 2. ``MATCHING``: pair each external pressure with the response the article gives it.
 3. ``CONFIRMED_CLAIMS``: which of the article's dated claims public sources confirm.
-4. ``GDP_GAP``: how far apart the members' GDP per capita is (the worked analysis).
+4. ``GDP_GAP``: how far apart the members' GDP per head is (the worked analysis).
 """
 from __future__ import annotations
 
@@ -310,4 +310,78 @@ CONFIRMED_CLAIMS = Exercise(
     right_answer=lambda: tuple(sorted(confirmed_claims())),
     wrong_answer=_claims_with_one_extra,
     read_answer=lambda w: tuple(w.value),
+)
+
+
+# --------------------------------------------------------------------------- 4. the GDP gap (worked analysis)
+TOLERANCE = 0.15  # an answer within this of the ratio counts as right (one decimal, rounding either way)
+
+
+def gdp_per_head(world_bank: pd.DataFrame | None = None, memberships: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Years x member states (today's five) of GDP per head in current US$, years with any data."""
+    from ..domain import members_in_year
+
+    world_bank = _table("world_bank", world_bank)
+    members = members_in_year(_table("memberships", memberships), 2025)
+    wide = (world_bank[world_bank["iso3"].isin(members)]
+            .pivot(index="year", columns="iso3", values="gdp_per_capita_current_usd"))
+    return wide.dropna(how="any")  # only years in which every member has a value
+
+
+def gdp_gap(world_bank=None, memberships=None) -> dict:
+    """The latest year in which every member has data, the richest and poorest member, their ratio,
+    and (for the feedback) the ratio one gets by wrongly counting Russia or China as members."""
+    wide = gdp_per_head(world_bank, memberships)
+    year = int(wide.index.max())
+    row = wide.loc[year]
+    world_bank = _table("world_bank", world_bank)
+    others = world_bank[(world_bank["year"] == year) & world_bank["iso3"].isin(["RUS", "CHN"])]
+    with_others = pd.concat([row, others.set_index("iso3")["gdp_per_capita_current_usd"]])
+    return {
+        "year": year,
+        "richest": str(row.idxmax()), "poorest": str(row.idxmin()),
+        "ratio": float(row.max() / row.min()),
+        "ratio_with_comparators": float(with_others.max() / with_others.min()),
+        "richest_value": float(row.max()), "poorest_value": float(row.min()),
+    }
+
+
+def check_gdp_gap(answer, world_bank=None, memberships=None) -> Feedback:
+    from ..domain import state_name
+
+    value = as_number(answer, low=1, high=1000, what="a ratio (how many times larger)")
+    gap = gdp_gap(world_bank, memberships)
+    rich, poor = state_name(gap["richest"]), state_name(gap["poorest"])
+    if abs(value - gap["ratio"]) <= TOLERANCE:
+        return Feedback.right(
+            f"In {gap['year']} {rich} had a GDP per head of about {gap['richest_value']:,.0f} US$ and {poor} about "
+            f"{gap['poorest_value']:,.0f} US$: {gap['ratio']:.1f} times as much. Equal votes, very unequal economies."
+        )
+    if abs(value - gap["ratio_with_comparators"]) <= TOLERANCE and abs(gap["ratio_with_comparators"] - gap["ratio"]) > TOLERANCE:
+        return Feedback.wrong("That ratio counts Russia or China as if they were members. Use the five members only.")
+    return Feedback.wrong(
+        f"Not quite. Take the latest year in which all five members have a value, divide the highest member value by "
+        f"the lowest, and round to one decimal. Hint: in the chapter's table the year is {gap['year']}."
+    )
+
+
+def solution_gdp_gap(world_bank=None, memberships=None) -> str:
+    from ..domain import state_name
+
+    gap = gdp_gap(world_bank, memberships)
+    return (
+        f"The latest year with a value for every member is {gap['year']}. The highest GDP per head is {state_name(gap['richest'])}'s "
+        f"(about {gap['richest_value']:,.0f} US$), the lowest {state_name(gap['poorest'])}'s (about {gap['poorest_value']:,.0f} US$). "
+        f"Their ratio is {gap['ratio']:.1f}. In pandas: wide = per_head[members].dropna(); "
+        "row = wide.loc[wide.index.max()]; row.max() / row.min()."
+    )
+
+
+GDP_GAP = Exercise(
+    key="security-gdp-gap",
+    widget=lambda: widgets.FloatText(value=0.0, description="Times larger:", step=0.1, style={"description_width": "initial"}),
+    check=check_gdp_gap,
+    solution=solution_gdp_gap,
+    right_answer=lambda: round(gdp_gap()["ratio"], 1),
+    wrong_answer=lambda: round(gdp_gap()["ratio"] * 2, 1),
 )
