@@ -1,10 +1,12 @@
 """Tests of the security chapter: its exercises, its text and its built pages (figures with their data)."""
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from bookpage import assert_plotly_figure_with_caption_and_alt, discussion_questions, numbered_figures, read_page
 
@@ -35,12 +37,26 @@ def dynamics():
     return otsbook.load("security_dynamics")
 
 
+def _decoded(value):
+    """plotly stores numeric arrays as base64 typed arrays ({'dtype', 'bdata'}); turn them into lists."""
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if "shape" in value:
+            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
+        return array.tolist()
+    if isinstance(value, dict):
+        return {k: _decoded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    return value
+
+
 def plotly_traces(figure_html: str) -> list[dict]:
-    """The data list passed to Plotly.newPlot in a built figure."""
+    """The data list passed to Plotly.newPlot in a built figure, with typed arrays decoded."""
     start = figure_html.index("Plotly.newPlot(")
     start = figure_html.index("[", figure_html.index(",", start))
     data, _ = json.JSONDecoder().raw_decode(figure_html[start:])
-    return data
+    return _decoded(data)
 
 
 # ----------------------------------------------------------------------------- exercise 1: a coding rule
