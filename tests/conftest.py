@@ -50,12 +50,24 @@ def organisations():
     return otsbook.load("organisations")
 
 
+# Tests that run a build, a script or a kernel in a subprocess but do not carry @pytest.mark.slow
+# in their own module yet. Their owners may move the marker into the module; then drop the line.
+SLOW_ELSEWHERE = {
+    "test_build.py::test_a_notebook_that_raises_fails_the_strict_build": "runs jupyter-book build",
+    "test_build.py::test_notebook_export_for_colab": "runs scripts/export_notebooks.py",
+    "test_assignments.py::test_first_code_cell_runs_with_and_without_otter": "starts a kernel",
+}
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark every test that reads the built book (directly or through another fixture) as `build`,
-    so that `make check` (-m "not build and not browser and not slow") never needs a build."""
+    and the tests of SLOW_ELSEWHERE as `slow`, so that `make check`
+    (-m "not build and not browser and not slow") needs no build and runs in seconds."""
     for item in items:
         if "built_html" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.build)
+        if f"{item.path.name}::{item.originalname}" in SLOW_ELSEWHERE:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_terminal_summary(terminalreporter):
