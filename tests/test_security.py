@@ -299,3 +299,11 @@ def test_the_gap_the_text_describes_as_narrowed_did_narrow(world_bank, membershi
     ratio = wide.max(axis=1) / wide.min(axis=1)
     assert ratio.loc[wide.index.max()] < ratio.loc[2009]
     assert "the gap has narrowed since the Turkic Council was founded" in CHAPTER.read_text(encoding="utf-8")
+
+
+def test_russia_is_richer_per_head_than_every_member_as_the_summary_says(world_bank, memberships):
+    wide = ex.gdp_per_head(world_bank, memberships)
+    year = wide.index.max()
+    russia = world_bank[(world_bank["iso3"] == "RUS") & (world_bank["year"] == year)]["gdp_per_capita_current_usd"].iloc[0]
+    assert (wide.loc[year] < russia).all()
+    assert "Russia\n  is richer per head than every member" in CHAPTER.read_text(encoding="utf-8")
