@@ -10,7 +10,7 @@ import ipywidgets as widgets
 import pytest
 
 from otsbook.book import toc_files
-from otsbook.exercises import AnswerError, Exercise, ExerciseBox, Feedback, all_exercises, as_number, run_this_exercise
+from otsbook.exercises import AnswerError, Exercise, ExerciseBox, Feedback, all_exercises, as_number, as_text_set, run_this_exercise
 from otsbook import exercises
 from otsbook.exercises import core
 
@@ -109,6 +109,15 @@ def test_run_this_exercise_note_appears_only_in_the_static_book(monkeypatch):
     monkeypatch.setenv("OTSBOOK_STATIC_BOOK", "1")
     note = run_this_exercise("chapters/history_exercises.md").data
     assert "Run this exercise" in note and "live notebook" in note and "<a href=" in note
+
+
+def test_as_text_set_reads_a_selection_or_text_and_refuses_anything_else():
+    assert as_text_set(("KAZ", " KGZ ", "")) == {"KAZ", "KGZ"}
+    assert as_text_set("KAZ, KGZ,") == {"KAZ", "KGZ"}
+    assert as_text_set(None) == set() and as_text_set(()) == set()
+    for bad in (10**12, 3.5, float("nan"), object(), {"KAZ": 1}):
+        with pytest.raises(AnswerError, match="choose from the list"):
+            as_text_set(bad)
 
 
 def test_as_number_rejects_nan_infinity_and_reads_commas():
