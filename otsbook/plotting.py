@@ -3,6 +3,12 @@
 Every figure of the book goes through this module so that a country has the same colour in
 every chapter and every figure has alt text.
 
+Names say what they colour or label, one set per concept: ``COUNTRY_COLOURS`` (a state),
+``OTS_STATUS_COLOURS`` (standing in the OTS: member / observer / none), ``VERIFICATION_*``
+(how far a row is confirmed: confirmed / claim / disputed / corrected) and ``THEME_COLOURS``
+(the four themes). A chapter that needs a label set of its own gives it a name of its own
+(for example ``TIE_ABBREVIATIONS``), never a bare ``STATUS_LABELS``.
+
 Why a renderer of our own: since plotly 6.1 the default renderer emits only plotly's own MIME
 type. JupyterLab draws that, but the HTML book skips it and a page would show nothing. Our
 renderer emits both: plotly's MIME type for live notebooks and a ``text/html`` div for the
@@ -11,6 +17,7 @@ book, which expects plotly.js to be loaded once per site (see ``_ext/otsbook_bui
 from __future__ import annotations
 
 import html
+import json
 import sys
 from typing import Iterable
 
@@ -56,6 +63,8 @@ VERIFICATION_COLOURS = {
     "corrected": OKABE_ITO["purple"],
 }
 VERIFICATION_SYMBOLS = {"confirmed": "circle", "claim": "diamond-open", "disputed": "x", "corrected": "square"}
+# Bars carry the status by a fill pattern as well as by colour.
+VERIFICATION_PATTERNS = {"confirmed": "", "claim": "/", "disputed": "x", "corrected": "."}
 VERIFICATION_ORDER = ["confirmed", "claim", "disputed", "corrected"]
 VERIFICATION_LABELS = {
     "confirmed": "Confirmed by a public source",
@@ -117,7 +126,9 @@ class BookRenderer(MimetypeRenderer):
     """Emit plotly's MIME bundle (JupyterLab) and a self-contained div (the HTML book)."""
 
     def to_mimebundle(self, fig_dict):
-        fig_dict = dict(fig_dict)
+        # Through plotly's JSON encoder first: numpy arrays, datetimes and pandas values become plain
+        # JSON, which the kernel can send (a px figure of dates carries numpy datetime64 values).
+        fig_dict = json.loads(pio.to_json(fig_dict, validate=False))
         html_div = pio.to_html(fig_dict, full_html=False, include_plotlyjs=False, config=FIGURE_CONFIG, validate=False)
         alt = alt_text(fig_dict) or (fig_dict.get("layout", {}).get("title", {}) or {}).get("text") or "Figure"
         wrapped = f'<div class="ots-figure" role="figure" aria-label="{html.escape(alt, quote=True)}">{html_div}</div>'

@@ -1,16 +1,19 @@
-"""Tests of the security chapter: its figures, its exercises and its built pages."""
+"""Tests of the security chapter: its exercises, its text and its built pages (figures with their data)."""
 from __future__ import annotations
 
+import base64
+import json
 import re
+from pathlib import Path
 
-import pandas as pd
+import numpy as np
 import pytest
 from bookpage import assert_plotly_figure_with_caption_and_alt, discussion_questions, numbered_figures, read_page
 
 import otsbook
-from otsbook.charts import security as charts
 from otsbook.exercises import security as ex
-from otsbook.plotting import VERIFICATION_COLOURS, VERIFICATION_SYMBOLS, alt_text
+
+CHAPTER = Path(__file__).resolve().parent.parent / "chapters" / "security.md"
 
 # The article's seven priorities and scores, in the order it gives them.
 ARTICLE_SCORES = [
@@ -34,95 +37,58 @@ def dynamics():
     return otsbook.load("security_dynamics")
 
 
-# ----------------------------------------------------------------------------- figures
-def test_heatmap_carries_the_seven_scores_in_the_articles_order(priorities):
-    fig = charts.priority_heatmap(priorities)
-    (trace,) = fig.data
-    assert trace.type == "heatmap"
-    assert [row[0] for row in trace.z] == [score for _, score in ARTICLE_SCORES]
-    assert [name.lower() for name in trace.y] == [name for name, _ in ARTICLE_SCORES]
-    assert [row[0] for row in trace.text] == [str(score) for _, score in ARTICLE_SCORES]
-    assert (trace.zmin, trace.zmax) == (1, 9)
-    assert trace.texttemplate == "%{text}"
-    assert "military cooperation 9" in alt_text(fig) and "border security 6" in alt_text(fig)
+def _decoded(value):
+    """plotly stores numeric arrays as base64 typed arrays ({'dtype', 'bdata'}); turn them into lists."""
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if "shape" in value:
+            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
+        return array.tolist()
+    if isinstance(value, dict):
+        return {k: _decoded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    return value
 
 
-def test_heatmap_follows_a_changed_score(priorities):
-    changed = priorities.copy()
-    changed.loc[changed["priority"] == "regional integration", "score"] = 2
-    trace = charts.priority_heatmap(changed).data[0]
-    assert list(trace.y)[-1].lower() == "regional integration"
-    assert list(trace.z)[-1] == [2]
+def plotly_traces(figure_html: str) -> list[dict]:
+    """The data list passed to Plotly.newPlot in a built figure, with typed arrays decoded."""
+    start = figure_html.index("Plotly.newPlot(")
+    start = figure_html.index("[", figure_html.index(",", start))
+    data, _ = json.JSONDecoder().raw_decode(figure_html[start:])
+    return _decoded(data)
 
 
-def test_table1_figure_has_seven_rows_matching_the_data(dynamics):
-    fig = charts.dynamics_table(dynamics)
-    (trace,) = fig.data
-    assert trace.type == "table"
-    columns = [[text.replace("<br>", " ") for text in column] for column in trace.cells.values]
-    assert all(len(column) == 7 for column in columns)
-    assert "South Caucasus conflicts" in columns[0][0]
-    assert "Shusha Declaration" in columns[1][0]
-    assert "Counterterrorism cooperation" in columns[1][6]
-    assert alt_text(fig).startswith("Table with 7 rows")
+# ----------------------------------------------------------------------------- exercise 1: a coding rule
+def test_the_rule_lowers_exactly_the_priorities_resting_on_unconfirmed_bodies(priorities, dynamics, events):
+    bodies = ex.unfound_bodies(dynamics, events)
+    claims = events[events["source_id"] == "security_article"]
+    for priority, body in bodies.items():
+        rows = claims[claims["title"].str.lower().str.contains(body.lower(), regex=False)]
+        assert len(rows) and not (rows["status"] == "confirmed").any()
+    # today the data confirms neither the counterterrorism task force nor the cyber working group
+    assert set(bodies) == {"counterterrorism", "cybersecurity"}
+    target = ex.rule_scores(priorities, dynamics, events)
+    assert target["counterterrorism"] == 8 - ex.PENALTY and target["cybersecurity"] == 7 - ex.PENALTY
+    assert target["military cooperation"] == 9 and target["border security"] == 6
 
 
-def test_sankey_links_each_factor_to_its_response(dynamics, priorities):
-    fig = charts.dynamics_sankey(dynamics, priorities)
-    (trace,) = fig.data
-    labels = [label.replace("<br>", " ") for label in trace.node.label]
-    pairs = {(labels[s], labels[t]) for s, t in zip(trace.link.source, trace.link.target)}
-    assert ("South Caucasus conflicts", "Military cooperation") in pairs
-    assert ("Military cooperation", "Military cooperation (9/9)") in pairs
-    assert not any("Border security" in label for label in labels)  # no row of Table 1 leads there
-    assert sum(trace.link.value) == 14  # 7 factor->response + 7 response->priority
+def test_the_rule_follows_the_data_when_a_body_is_confirmed(priorities, dynamics, events):
+    confirmed = events.copy()
+    confirmed.loc[confirmed["title"].str.contains("counterterrorism task force", case=False), "status"] = "confirmed"
+    assert set(ex.unfound_bodies(dynamics, confirmed)) == {"cybersecurity"}
+    assert ex.rule_scores(priorities, dynamics, confirmed)["counterterrorism"] == 8
 
 
-def test_timeline_colours_and_symbols_follow_the_status(events):
-    milestones = ex.article_claims(events)
-    fig = charts.milestone_timeline(milestones)
-    statuses = {}
-    for trace in fig.data:
-        status = next((s for s, label in charts.STATUS_LABELS.items() if label == trace.name), None)
-        if status:
-            assert trace.marker.color == VERIFICATION_COLOURS[status]
-            assert trace.marker.symbol == VERIFICATION_SYMBOLS[status]
-            statuses[status] = len(trace.x)
-    expected = milestones["status"].astype(str).value_counts()
-    assert statuses == {s: int(n) for s, n in expected.items() if n}
-    assert sum(statuses.values()) == len(milestones) == 14
-    assert "8 confirmed" in alt_text(fig)
-
-
-def test_parse_date_respects_precision():
-    assert charts.parse_date("2018") == pd.Timestamp(2018, 7, 1)
-    assert charts.parse_date("2021-06") == pd.Timestamp(2021, 6, 15)
-    assert charts.parse_date("2021-06-15") == pd.Timestamp(2021, 6, 15)
-
-
-# ----------------------------------------------------------------------------- exercise 1
-def authors_answer():
-    return dict(ARTICLE_SCORES)
-
-
-def test_rescoring_identical_scores_get_full_agreement(priorities):
-    feedback = ex.check_rescoring(authors_answer(), priorities)
-    assert feedback.correct is True
-    assert "1.00" in feedback.message
-
-
-def test_rescoring_different_scores_name_the_biggest_gap(priorities):
-    answer = authors_answer() | {"regional integration": 2}
-    feedback = ex.check_rescoring(answer, priorities)
-    assert feedback.correct is True
-    assert "regional integration: you 2, the author 9" in feedback.message
-    assert "heatmap" in feedback.message
-
-
-def test_rescoring_reverse_order_gives_negative_correlation(priorities):
-    answer = {name: 10 - score for name, score in ARTICLE_SCORES}
-    feedback = ex.check_rescoring(answer, priorities)
-    assert "-1.00" in feedback.message and "differs clearly" in feedback.message
+def test_rescoring_right_wrong_and_correlation(priorities, dynamics, events):
+    right = ex.check_rescoring(ex.rule_scores(priorities, dynamics, events), priorities, dynamics, events)
+    assert right.correct is True and "counterterrorism and cybersecurity lose 2 points" in right.message
+    wrong = ex.check_rescoring(dict(ARTICLE_SCORES), priorities, dynamics, events)
+    assert wrong.correct is False
+    assert "5 of 7 scores follow the rule" in wrong.message and "counterterrorism and cybersecurity" in wrong.message
+    assert "correlation with the author's is 1.00" in wrong.message
+    reverse = ex.check_rescoring({p: 10 - s for p, s in ARTICLE_SCORES}, priorities, dynamics, events)
+    assert reverse.correct is False and "-1.00" in reverse.message
 
 
 @pytest.mark.parametrize(
@@ -132,123 +98,91 @@ def test_rescoring_reverse_order_gives_negative_correlation(priorities):
         (None, "score from 1 to 9"),
         ({"military cooperation": 9}, "missing"),
         (dict(ARTICLE_SCORES) | {"cybersecurity": 12}, "between 1 and 9"),
-        (dict(ARTICLE_SCORES) | {"cybersecurity": 0}, "between 1 and 9"),
         (dict(ARTICLE_SCORES) | {"cybersecurity": "high"}, "not a whole-number score"),
-        ({name: 5 for name, _ in ARTICLE_SCORES}, "rank nothing"),
         (dict(ARTICLE_SCORES) | {"cybersecurity": 6.5}, "whole numbers"),
     ],
 )
-def test_rescoring_unusable_answers(priorities, answer, expected):
-    feedback = ex.check_rescoring(answer, priorities)
+def test_rescoring_unusable_answers(answer, expected):
+    feedback = ex.RESCORING.evaluate(answer)
     assert feedback.correct is None
     assert expected in feedback.message
 
 
-def test_rescoring_solution_lists_the_articles_scores(priorities):
-    assert "military cooperation 9" in ex.solution_rescoring(priorities)
-    assert "border security 6" in ex.solution_rescoring(priorities)
+def test_rescoring_solution_shows_the_changes_from_the_data(priorities, dynamics, events):
+    text = ex.solution_rescoring(priorities, dynamics, events)
+    assert "counterterrorism: 8 → 6 (OTS Counterterrorism Task Force not found)" in text
+    assert "cybersecurity: 7 → 5" in text and "military cooperation 9" in text
 
 
-# ----------------------------------------------------------------------------- exercise 2
-def test_matching_right(dynamics):
+# ----------------------------------------------------------------------------- exercise 2: matching
+def test_matching_right_wrong_and_unusable(dynamics):
     truth = dict(zip(dynamics["external_factor"], dynamics["internal_response"]))
-    feedback = ex.check_matching(truth, dynamics)
-    assert feedback.correct is True and "All 7 pairs" in feedback.message
-
-
-def test_matching_wrong_points_to_table1(dynamics):
-    truth = dict(zip(dynamics["external_factor"], dynamics["internal_response"]))
-    answer = dict(truth)
-    answer["Central Asia security threats"] = "Military cooperation"
+    assert ex.check_matching(truth, dynamics).correct is True
+    answer = dict(truth) | {"Central Asia security threats": "Military cooperation"}
     feedback = ex.check_matching(answer, dynamics)
-    assert feedback.correct is False
-    assert "6 of 7" in feedback.message
-    assert "Central Asia security threats" in feedback.message and "Table 1" in feedback.message
-
-
-@pytest.mark.parametrize("answer", [None, {}, {"South Caucasus conflicts": ex.CHOOSE}])
-def test_matching_empty(dynamics, answer):
-    assert ex.check_matching(answer, dynamics).correct is None
-
-
-def test_matching_partial_and_unknown_answers(dynamics):
-    truth = dict(zip(dynamics["external_factor"], dynamics["internal_response"]))
+    assert feedback.correct is False and "6 of 7" in feedback.message
+    assert "Central Asia security threats" in feedback.message
+    assert ex.check_matching({"South Caucasus conflicts": ex.CHOOSE}, dynamics).correct is None
     partial = dict(truth) | {"Terrorism and transnational security threats": ""}
     assert "still open" in ex.check_matching(partial, dynamics).message
     unknown = dict(truth) | {"Terrorism and transnational security threats": "Invade a neighbour"}
-    feedback = ex.check_matching(unknown, dynamics)
-    assert feedback.correct is None and "from the list" in feedback.message
+    assert "from the list" in ex.check_matching(unknown, dynamics).message
 
 
-def test_matching_solution(dynamics):
-    assert "South Caucasus conflicts → Military cooperation" in ex.solution_matching(dynamics)
+def test_matching_declared_wrong_answer_misses_every_pair():
+    feedback = ex.MATCHING.evaluate(ex.MATCHING.wrong_answer())
+    assert feedback.correct is False and feedback.message.startswith("0 of 7")
 
 
-# ----------------------------------------------------------------------------- exercise 3
+# ----------------------------------------------------------------------------- exercise 3: claims
 def test_confirmed_claims_come_from_the_data(events):
+    claims = ex.article_claims(events)
     truth = ex.confirmed_claims(events)
-    assert len(truth) == 8
+    assert len(truth) == int((claims["status"] == "confirmed").sum()) >= 8
     assert any("Shusha Declaration" in c for c in truth)
     assert not any("counterterrorism task force" in c.lower() for c in truth)
     assert not any("Turkey-Kazakhstan military" in c for c in truth)  # corrected, not confirmed
+    # the options show the date the article gives, not the checked one
+    assert any(c.startswith("2019: Turkey-Kazakhstan military") for c in ex.claim_options(events))
 
 
-def test_confirmed_claims_right_and_wrong(events):
+def test_confirmed_claims_right_wrong_and_unusable(events):
     truth = ex.confirmed_claims(events)
     assert ex.check_confirmed_claims(tuple(truth), events).correct is True
     task_force = next(o for o in ex.claim_options(events) if "counterterrorism task force" in o)
     feedback = ex.check_confirmed_claims(tuple(truth | {task_force}), events)
-    assert feedback.correct is False
-    assert "lack public confirmation" in feedback.message and "timeline" in feedback.message
-    fewer = tuple(sorted(truth)[1:])
-    assert "left out 1" in ex.check_confirmed_claims(fewer, events).message
+    assert feedback.correct is False and "lack public confirmation" in feedback.message
+    assert "left out 1" in ex.check_confirmed_claims(tuple(sorted(truth)[1:]), events).message
+    for garbage in [(), None, "", "1999: something invented", 10**12]:
+        assert ex.check_confirmed_claims(garbage, events).correct is None
 
 
-@pytest.mark.parametrize("answer", [(), None, "", "1999: something invented"])
-def test_confirmed_claims_unusable(events, answer):
-    assert ex.check_confirmed_claims(answer, events).correct is None
+# ----------------------------------------------------------------------------- the declarations
+@pytest.mark.parametrize("exercise", [ex.RESCORING, ex.MATCHING, ex.CONFIRMED_CLAIMS], ids=lambda e: e.key)
+def test_declared_answers_and_boxes(exercise, monkeypatch):
+    assert exercise.evaluate(exercise.right_answer()).correct is True
+    assert exercise.evaluate(exercise.wrong_answer()).correct is False
+    monkeypatch.delenv("OTSBOOK_STATIC_BOOK", raising=False)
+    box = exercise.box()
+    assert box.submit().correct is not True or exercise is ex.RESCORING  # sliders start at the author's scores
+    assert box.last_error is None
 
 
-def test_confirmed_claims_solution_gives_each_status(events):
-    text = ex.solution_confirmed_claims(events)
-    assert "claim" in text and "corrected" in text and "confirmed" in text
+def test_rescoring_box_reads_its_sliders(monkeypatch):
+    monkeypatch.delenv("OTSBOOK_STATIC_BOOK", raising=False)
+    box = ex.RESCORING.box()
+    assert box.submit().correct is False  # untouched sliders hold the author's scores
+    for name, value in ex.rule_scores().items():
+        box.answer_widget.sliders[name].value = value
+    assert box.submit().correct is True and "ots-right" in box.feedback.value
 
 
-# ----------------------------------------------------------------------------- widgets
-def test_rescoring_widget_submit():
-    box = ex.make_rescoring_widget()
-    for name, slider in box.answer_widget.sliders.items():
-        slider.value = dict(ARTICLE_SCORES)[name]
-    assert box.submit().correct is True
-    assert "1.00" in box.feedback.value and "ots-right" in box.feedback.value
-    for slider in box.answer_widget.sliders.values():
-        slider.value = 4
-    assert box.submit().correct is None
-    assert "rank nothing" in box.feedback.value
-    assert "military cooperation 9" in box.show_solution()
-
-
-def test_matching_widget_submit(dynamics):
-    box = ex.make_matching_widget()
-    truth = dict(zip(dynamics["external_factor"], dynamics["internal_response"]))
-    assert box.submit().correct is None  # nothing chosen yet
-    for factor, dropdown in box.answer_widget.dropdowns.items():
-        dropdown.value = truth[factor]
-    assert box.submit().correct is True
-    assert "ots-right" in box.feedback.value
-    box.answer_widget.dropdowns["South Caucasus conflicts"].value = "Cybersecurity collaborations"
-    assert box.submit().correct is False
-    assert "ots-wrong" in box.feedback.value and "South Caucasus conflicts" in box.feedback.value
-
-
-def test_claims_widget_submit(events):
-    box = ex.make_confirmed_claims_widget()
-    assert box.submit().correct is None
-    box.answer_widget.value = tuple(sorted(ex.confirmed_claims(events)))
-    assert box.submit().correct is True
-    assert "ots-right" in box.feedback.value
-    box.answer_widget.value = (box.answer_widget.options[0],)
-    assert box.submit().correct is False
+# ----------------------------------------------------------------------------- the chapter's text
+def test_the_fixed_errors_stay_fixed():
+    text = CHAPTER.read_text(encoding="utf-8")
+    assert not re.search(r"left the (CSTO|collective security treaty) in 1999", text, flags=re.I)
+    assert "near-identical" not in text
+    assert "otsbook.charts" not in text and "charts." not in text  # every figure's code is in the page
 
 
 # ----------------------------------------------------------------------------- built pages
@@ -256,19 +190,120 @@ def test_chapter_page_has_objectives_figures_citations_questions(built_html):
     page = read_page(built_html, "security")
     assert "Learning objectives" in page and "Estimated time" in page
     figures = numbered_figures(page, "fig-security-")
-    assert len(figures) >= 3
+    assert len(figures) >= 4
     for figure in figures.values():
         assert_plotly_figure_with_caption_and_alt(figure)
-    assert len(re.findall(r'class="ots-figure"', page)) >= 4
-    assert re.search(r'Fig\. \d', page)  # numbered references in the text
-    assert len(re.findall(r'href="bibliography\.html#id\d+"', page)) >= 10
-    assert len(discussion_questions(page)) >= 4
+    assert re.search(r"Fig\. \d", page)  # numbered references in the text
+    assert len(re.findall(r'href="bibliography\.html#id\d+"', page)) >= 40
+    assert len(discussion_questions(page)) >= 6
     assert 'href="security_exercises.html"' in page
+    for heading in ("Since the documents were written", "Limits and counter-arguments", "Further reading"):
+        assert heading in page
 
 
-def test_exercise_page_shows_widgets_and_run_links(built_html):
+def test_built_heatmap_carries_the_articles_scores(built_html):
+    (trace,) = plotly_traces(numbered_figures(read_page(built_html, "security"), "fig-security-")["fig-security-heatmap"])
+    assert trace["type"] == "heatmap"
+    assert [row[0] for row in trace["z"]] == [score for _, score in ARTICLE_SCORES]
+    assert [name.lower() for name in trace["y"]] == [name for name, _ in ARTICLE_SCORES]
+    assert (trace["zmin"], trace["zmax"]) == (1, 9)
+
+
+def test_built_table_and_sankey_follow_the_articles_table(built_html, dynamics):
+    figures = numbered_figures(read_page(built_html, "security"), "fig-security-")
+    (table,) = plotly_traces(figures["fig-security-table1"])
+    columns = [[text.replace("<br>", " ") for text in column] for column in table["cells"]["values"]]
+    assert [len(c) for c in columns] == [len(dynamics)] * 3
+    assert "South Caucasus conflicts" in columns[0][0] and "Shusha Declaration" in columns[1][0]
+    (sankey,) = plotly_traces(figures["fig-security-sankey"])
+    labels = [label.replace("<br>", " ") for label in sankey["node"]["label"]]
+    pairs = {(labels[s], labels[t]) for s, t in zip(sankey["link"]["source"], sankey["link"]["target"])}
+    assert ("South Caucasus conflicts", "Military cooperation") in pairs
+    assert ("Military cooperation", "Military cooperation (9/9)") in pairs
+    assert not any("Border security" in label for label in labels)  # no row of Table 1 leads there
+    assert sum(sankey["link"]["value"]) == 2 * len(dynamics)
+
+
+def test_built_timeline_marks_each_status_as_the_data_does(built_html, events):
+    traces = plotly_traces(numbered_figures(read_page(built_html, "security"), "fig-security-")["fig-security-timeline"])
+    claims = ex.article_claims(events)
+    from otsbook.plotting import VERIFICATION_LABELS, VERIFICATION_SYMBOLS
+
+    drawn = {}
+    for trace in traces:
+        status = next((s for s, label in VERIFICATION_LABELS.items() if label == trace.get("name")), None)
+        if status:
+            assert trace["marker"]["symbol"] == VERIFICATION_SYMBOLS[status]
+            drawn[status] = len(trace["x"])
+    expected = claims["status"].astype(str).value_counts()
+    assert drawn == {s: int(n) for s, n in expected.items() if n}
+    # markers sit at the best-known date: the Turkey-Kazakhstan agreement in September 2018, not 2019
+    corrected = next(t for t in traces if t.get("name") == VERIFICATION_LABELS["corrected"])
+    assert corrected["x"] == ["2018-09-13"]
+
+
+def test_exercise_page_shows_widgets(built_html):
     page = read_page(built_html, "security_exercises")
-    assert "application/vnd.jupyter.widget-view+json" in page
     assert page.count("application/vnd.jupyter.widget-view+json") >= 3
-    assert "Run this exercise" in page and "mybinder.org" in page
     assert "Objective 3" in page and "Objective 2" in page and "Objective 4" in page
+
+
+# ----------------------------------------------------------------------------- worked analysis: GDP per head
+@pytest.fixture(scope="module")
+def world_bank():
+    return otsbook.load("world_bank")
+
+
+def test_gdp_gap_is_computed_from_the_members_latest_common_year(world_bank, memberships):
+    gap = ex.gdp_gap(world_bank, memberships)
+    members = ["AZE", "KAZ", "KGZ", "TUR", "UZB"]
+    year_rows = world_bank[(world_bank["year"] == gap["year"]) & world_bank["iso3"].isin(members)]
+    values = year_rows.set_index("iso3")["gdp_per_capita_current_usd"]
+    assert values.notna().all() and len(values) == 5
+    assert gap["ratio"] == pytest.approx(values.max() / values.min())
+    assert gap["richest"] == values.idxmax() and gap["poorest"] == values.idxmin()
+    later = world_bank[(world_bank["year"] > gap["year"]) & world_bank["iso3"].isin(members)]
+    assert later["gdp_per_capita_current_usd"].isna().any() or later.empty  # no later year is complete
+    assert 2 < gap["ratio"] < 20  # a plausible gap between the richest and the poorest member
+
+
+def test_gdp_gap_exercise_right_wrong_and_comparators(world_bank, memberships):
+    gap = ex.gdp_gap(world_bank, memberships)
+    assert ex.check_gdp_gap(round(gap["ratio"], 1), world_bank, memberships).correct is True
+    assert ex.check_gdp_gap(f"{gap['ratio']:.1f}".replace(".", ","), world_bank, memberships).correct is True
+    far = ex.check_gdp_gap(gap["ratio"] + 1, world_bank, memberships)
+    assert far.correct is False and str(gap["year"]) in far.message
+    if abs(gap["ratio_with_comparators"] - gap["ratio"]) > ex.TOLERANCE:
+        feedback = ex.check_gdp_gap(gap["ratio_with_comparators"], world_bank, memberships)
+        assert feedback.correct is False and "Russia or China" in feedback.message
+    assert ex.GDP_GAP.evaluate("zzz").correct is None
+
+
+def test_built_gdp_figure_draws_members_and_comparators(built_html, world_bank):
+    page = read_page(built_html, "security")
+    traces = plotly_traces(numbered_figures(page, "fig-security-")["fig-security-gdp"])
+    names = {t["name"] for t in traces}
+    assert {"Azerbaijan", "Kazakhstan", "Kyrgyzstan", "Türkiye", "Uzbekistan", "Russia", "China"} <= names
+    kgz = next(t for t in traces if t["name"] == "Kyrgyzstan")
+    expected = world_bank[(world_bank["iso3"] == "KGZ")].dropna(subset=["gdp_per_capita_current_usd"])
+    assert len(kgz["x"]) == len(expected) and kgz["y"][-1] == pytest.approx(expected["gdp_per_capita_current_usd"].iloc[-1])
+    dashed = {t["name"] for t in traces if t["line"].get("dash") == "dash"}
+    assert dashed == {"Russia", "China"}
+    gap = ex.gdp_gap()
+    assert f"{gap['ratio']:.1f} times" in page or f"{gap['ratio']:.1f}</span> times" in page  # the glued number
+
+
+def test_the_gap_the_text_describes_as_narrowed_did_narrow(world_bank, memberships):
+    """The chapter says the gap narrowed since 2009; the data must bear that out."""
+    wide = ex.gdp_per_head(world_bank, memberships)
+    ratio = wide.max(axis=1) / wide.min(axis=1)
+    assert ratio.loc[wide.index.max()] < ratio.loc[2009]
+    assert "the gap has narrowed since the Turkic Council was founded" in CHAPTER.read_text(encoding="utf-8")
+
+
+def test_russia_is_richer_per_head_than_every_member_as_the_summary_says(world_bank, memberships):
+    wide = ex.gdp_per_head(world_bank, memberships)
+    year = wide.index.max()
+    russia = world_bank[(world_bank["iso3"] == "RUS") & (world_bank["year"] == year)]["gdp_per_capita_current_usd"].iloc[0]
+    assert (wide.loc[year] < russia).all()
+    assert "Russia\n  is richer per head than every member" in CHAPTER.read_text(encoding="utf-8")

@@ -1,12 +1,14 @@
-"""Exercises of the chapter on security: the logic (pure functions) and the widgets.
+"""Exercises of the chapter on security, one :class:`Exercise` declaration each.
 
-Right answers come from the data (``security_priorities``, ``security_dynamics``, ``events``),
-never from this file. Each ``check_*`` takes what a student gave and returns :class:`Feedback`;
-``solution_*`` returns the worked answer; ``make_*_widget`` builds the ExerciseBox.
+The questions and objectives are written in ``chapters/security_exercises.md``; here are the
+answer widgets, the checks, the worked solutions and a right and a wrong answer for the tests.
+Every fact in a solution or a feedback text comes from the data (``security_priorities``,
+``security_dynamics``, ``events``, ``world_bank``, ``states``), read with ``otsbook.load``.
 
-1. :func:`check_rescoring` - score the seven priorities yourself and compare with the article.
-2. :func:`check_matching` - pair each external pressure with the response the article gives it.
-3. :func:`check_confirmed_claims` - which of the article's dated claims public sources confirm.
+1. ``RESCORING``: re-score the priorities with one explicit coding rule.
+2. ``MATCHING``: pair each external pressure with the response the article gives it.
+3. ``CONFIRMED_CLAIMS``: which of the article's dated claims public sources confirm.
+4. ``GDP_GAP``: how far apart the members' GDP per head is (the worked analysis).
 """
 from __future__ import annotations
 
@@ -16,57 +18,56 @@ import random
 import ipywidgets as widgets
 import pandas as pd
 
-from ..data import table_or_load
-from .core import AnswerError, Feedback, as_number, as_text_set, join_names
-from .widgets import STYLE, ExerciseBox
+from ..data import load
+from .core import Exercise, Feedback, as_number, as_text_set, join_names
 
-HEATMAP = "the heatmap of the article's scores (first figure of the Security chapter)"
-TABLE1 = "the figure reproducing the article's Table 1 (second figure of the Security chapter)"
-TIMELINE = "the timeline of dated milestones (the last figure of the Security chapter)"
-ARTICLE_SOURCE = "security_article"
+ARTICLE = "security_article"
 CHOOSE = "— choose —"
+PENALTY = 2  # points the coding rule takes off a priority whose evidence was not found
 
 
-# --------------------------------------------------------------------------- data access
-
-
-def author_scores(priorities: pd.DataFrame | None = None) -> dict[str, int]:
-    """The article's scores, keyed by priority, in the article's order."""
-    table = table_or_load("security_priorities", priorities)
-    return {str(p): int(s) for p, s in zip(table["priority"], table["score"])}
-
-
-def article_claims(events: pd.DataFrame | None = None, sources: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The article's dated milestones: every event the data takes from the article.
-
-    The article presents all of them, the founding documents included, as steps of the OTS's
-    security trajectory, so none is left out.
-    """
-    table = table_or_load("events", events)
-    article = article_source_ids(sources)
-    mask = table["source_id"].astype(str).isin(article)
-    return table[mask].sort_values("date", kind="stable").reset_index(drop=True)
-
-
-def article_source_ids(sources: pd.DataFrame | None = None) -> set[str]:
-    """The ``source_id`` (or ids) under which the data records the academic article."""
-    ids = {ARTICLE_SOURCE}
-    try:
-        table = table_or_load("sources", sources)
-    except Exception:  # sources table missing: fall back to the bibliography key
-        return ids
-    kind = table.get("kind", pd.Series("", index=table.index)).astype(str).str.lower()
-    title = table.get("title", pd.Series("", index=table.index)).astype(str).str.lower()
-    hits = table[(kind.str.contains("article") & ~kind.str.contains("op")) | title.str.contains("international security")]
-    ids.update(hits["source_id"].astype(str))
-    return ids
-
-
-def claim_label(row) -> str:
-    return f"{row['date']}: {row['title']}"
+def _table(name: str, given: pd.DataFrame | None) -> pd.DataFrame:
+    return load(name) if given is None else given
 
 
 # --------------------------------------------------------------------------- 1. re-scoring
+def author_scores(priorities: pd.DataFrame | None = None) -> dict[str, int]:
+    """The article's scores, keyed by priority, in the article's order."""
+    table = _table("security_priorities", priorities)
+    return {str(p): int(s) for p, s in zip(table["priority"], table["score"])}
+
+
+def unfound_bodies(dynamics: pd.DataFrame | None = None, events: pd.DataFrame | None = None) -> dict[str, str]:
+    """Priority -> the OTS body its row of Table 1 cites that public sources did not confirm.
+
+    A body counts when the article's example names an "OTS ..." body and the events table holds
+    the article's claim about it with any status other than ``confirmed``.
+    """
+    dynamics = _table("security_dynamics", dynamics)
+    events = _table("events", events)
+    claims = events[events["source_id"].astype(str) == ARTICLE]
+    found = {}
+    for priority, examples in zip(dynamics["related_priority"], dynamics["response_examples"]):
+        if pd.isna(examples):
+            continue
+        for example in str(examples).split(";"):
+            body = example.strip()
+            if not body.startswith("OTS "):
+                continue
+            rows = claims[claims["title"].str.lower().str.contains(body.lower(), regex=False)]
+            if len(rows) and (rows["status"].astype(str) != "confirmed").all():
+                found[str(priority)] = body
+    return found
+
+
+def rule_scores(priorities=None, dynamics=None, events=None) -> dict[str, int]:
+    """The author's scores with the coding rule applied: minus ``PENALTY`` where the evidence is missing."""
+    scores = author_scores(priorities)
+    for priority in unfound_bodies(dynamics, events):
+        scores[priority] = max(1, scores[priority] - PENALTY)
+    return scores
+
+
 def _ranks(values: list[float]) -> list[float]:
     """Average ranks (1 = highest), as used by Spearman's rank correlation."""
     order = sorted(range(len(values)), key=lambda i: -values[i])
@@ -92,95 +93,85 @@ def spearman(a: list[float], b: list[float]) -> float:
     return cov / math.sqrt(va * vb) if va and vb else float("nan")
 
 
-def check_rescoring(answer: dict, priorities: pd.DataFrame | None = None) -> Feedback:
-    """``answer`` maps each priority to the student's score (1-9).
-
-    There is no single right set of scores: the feedback compares the student's ranking with the
-    author's and names where they differ most, which is what the exercise is for.
-    """
+def check_rescoring(answer, priorities=None, dynamics=None, events=None) -> Feedback:
+    """``answer`` maps each priority to the student's score (1-9)."""
     author = author_scores(priorities)
     if not isinstance(answer, dict) or not answer:
         return Feedback.unusable(f"Give each of the {len(author)} priorities a score from 1 to 9.")
     missing = [p for p in author if answer.get(p) in (None, "")]
     if missing:
         return Feedback.unusable(f"Score every priority; missing: {join_names(missing)}.")
-    try:
-        mine = {p: as_number(answer[p], low=1, high=9, what=f"a whole-number score for {p}") for p in author}
-    except AnswerError as problem:
-        return Feedback.unusable(str(problem))
+    mine = {p: as_number(answer[p], low=1, high=9, what=f"a whole-number score for {p}") for p in author}
     fractional = [p for p, v in mine.items() if v != int(v)]
     if fractional:
         return Feedback.unusable(f"Scores are whole numbers from 1 to 9; check {join_names(fractional)}.")
-    if len(set(mine.values())) == 1:
-        return Feedback.unusable(
-            "All your scores are equal, so they rank nothing. Give higher scores to the priorities you think weigh more."
-        )
+    target = rule_scores(priorities, dynamics, events)
     names = list(author)
     rho = spearman([mine[p] for p in names], [author[p] for p in names])
-    gaps = {p: mine[p] - author[p] for p in names}
-    biggest = max(abs(g) for g in gaps.values())
-    if biggest == 0:
+    agreement = "" if math.isnan(rho) else f" Your ranking's correlation with the author's is {rho:.2f}."
+    off = [p for p in names if mine[p] != target[p]]
+    if not off:
+        lowered = join_names(unfound_bodies(dynamics, events))
         return Feedback.right(
-            "Your scores are the author's, point for point (rank correlation 1.00). Now ask what evidence would make "
-            "you move one of them: the article gives no coding procedure, so agreement is not proof."
+            f"Your scores follow the rule: {lowered} lose {PENALTY} points, the rest keep the author's score.{agreement} "
+            "A written rule makes a score reproducible: anyone applying it to the same evidence gets your numbers."
         )
-    far = [p for p in names if abs(gaps[p]) == biggest]
-    detail = "; ".join(f"{p}: you {int(mine[p])}, the author {author[p]}" for p in far)
-    agreement = (
-        "you rank the priorities much as the author does"
-        if rho >= 0.7
-        else "your ranking partly agrees with the author's"
-        if rho >= 0.3
-        else "your ranking differs clearly from the author's"
-    )
-    return Feedback.right(
-        f"Rank correlation with the author's scores: {rho:.2f} ({agreement}). You differ most on {detail}. "
-        f"Compare with {HEATMAP} and write down the evidence for your score: the article states its scores "
-        "without a coding procedure, so neither set is a measurement."
+    return Feedback.wrong(
+        f"{len(names) - len(off)} of {len(names)} scores follow the rule; look again at {join_names(off)}. "
+        "Which rows of the article's table of pressures and responses cite an OTS body that the timeline of "
+        f"milestones does not mark as confirmed? Only those lose {PENALTY} points.{agreement}"
     )
 
 
-def solution_rescoring(priorities: pd.DataFrame | None = None) -> str:
+def solution_rescoring(priorities=None, dynamics=None, events=None) -> str:
+    bodies = unfound_bodies(dynamics, events)
     author = author_scores(priorities)
-    listing = "; ".join(f"{p} {s}" for p, s in author.items())
+    target = rule_scores(priorities, dynamics, events)
+    changes = "; ".join(f"{p}: {author[p]} → {target[p]} ({body} not found)" for p, body in bodies.items())
+    rho = spearman(list(target.values()), list(author.values()))
     return (
-        f"The article's scores are: {listing}. There is no single right answer: a good answer states, for each score "
-        "that differs from the author's, the evidence behind it (a treaty, an exercise, a working body that public "
-        "sources confirm)."
+        f"Apply the rule row by row. {changes}. Every other priority keeps the author's score: "
+        + "; ".join(f"{p} {s}" for p, s in target.items() if p not in bodies)
+        + f". The rank correlation of the re-scored list with the author's is {rho:.2f}: the rule moves the two "
+        "priorities down without changing the top of the ranking."
     )
 
 
-def make_rescoring_widget(priorities: pd.DataFrame | None = None) -> ExerciseBox:
-    author = author_scores(priorities)
+def _rescoring_widget() -> widgets.VBox:
     sliders = {
-        p: widgets.IntSlider(value=5, min=1, max=9, step=1, description=str(p).capitalize(), style={"description_width": "11em"}, layout=widgets.Layout(width="32em"))
-        for p in author
+        p: widgets.IntSlider(value=s, min=1, max=9, step=1, description=str(p).capitalize(),
+                             style={"description_width": "11em"}, layout=widgets.Layout(width="32em"))
+        for p, s in author_scores().items()
     }
     box = widgets.VBox(list(sliders.values()))
     box.sliders = sliders
-    return ExerciseBox(
-        "<b>Objective 3: judge a qualitative score.</b> Score each priority from 1 (minor) to 9 (pressing) for the OTS as "
-        "you read the evidence, then press <b>Check</b> to compare your ranking with the article's.",
-        box,
-        check=lambda answer: check_rescoring(answer, priorities),
-        solution=lambda: solution_rescoring(priorities),
-        read_answer=lambda w: {p: s.value for p, s in w.sliders.items()},
-    )
+    return box
+
+
+RESCORING = Exercise(
+    key="security-rescoring",
+    widget=_rescoring_widget,
+    check=check_rescoring,
+    solution=solution_rescoring,
+    right_answer=rule_scores,
+    wrong_answer=author_scores,
+    read_answer=lambda w: {p: s.value for p, s in w.sliders.items()},
+)
 
 
 # --------------------------------------------------------------------------- 2. matching
 def pairings(dynamics: pd.DataFrame | None = None) -> dict[str, str]:
     """External factor -> internal response, as in the article's Table 1."""
-    table = table_or_load("security_dynamics", dynamics)
+    table = _table("security_dynamics", dynamics)
     return {str(f): str(r) for f, r in zip(table["external_factor"], table["internal_response"])}
 
 
-def check_matching(answer: dict, dynamics: pd.DataFrame | None = None) -> Feedback:
+def check_matching(answer, dynamics: pd.DataFrame | None = None) -> Feedback:
     """``answer`` maps each external factor to the response the student chose."""
     truth = pairings(dynamics)
     if not isinstance(answer, dict):
         return Feedback.unusable("Choose a response for every external pressure.")
-    chosen = {f: (answer.get(f) or "").strip() if isinstance(answer.get(f), str) else "" for f in truth}
+    chosen = {f: answer.get(f).strip() if isinstance(answer.get(f), str) else "" for f in truth}
     empty = [f for f, r in chosen.items() if not r or r == CHOOSE]
     if len(empty) == len(truth):
         return Feedback.unusable("Choose a response for each external pressure first.")
@@ -193,13 +184,13 @@ def check_matching(answer: dict, dynamics: pd.DataFrame | None = None) -> Feedba
     wrong = [f for f in truth if chosen[f] != truth[f]]
     if not wrong:
         return Feedback.right(
-            f"All {len(truth)} pairs match the article's Table 1. Note that the pairing is the author's: the article "
+            f"All {len(truth)} pairs match the article's table. Note that the pairing is the author's: the article "
             "links each pressure to one response, though a pressure such as the Russia–Ukraine war plausibly touches several."
         )
-    first = wrong[0]
     return Feedback.wrong(
         f"{len(truth) - len(wrong)} of {len(truth)} pairs match the article. Look again at: {join_names(wrong)}. "
-        f"For instance, find the row '{first}' in {TABLE1}: which response does the author set beside it?"
+        f"For instance, find the row '{wrong[0]}' in the chapter's reproduction of the article's table: "
+        "which response does the author set beside it?"
     )
 
 
@@ -207,50 +198,78 @@ def solution_matching(dynamics: pd.DataFrame | None = None) -> str:
     return " | ".join(f"{f} → {r}" for f, r in pairings(dynamics).items())
 
 
-def make_matching_widget(dynamics: pd.DataFrame | None = None, seed: int = 3) -> ExerciseBox:
-    truth = pairings(dynamics)
+def _matching_widget(seed: int = 3) -> widgets.VBox:
+    truth = pairings()
     options = sorted(set(truth.values()))
     random.Random(seed).shuffle(options)
     dropdowns = {
-        f: widgets.Dropdown(options=[CHOOSE] + options, value=CHOOSE, description=f, style={"description_width": "22em"}, layout=widgets.Layout(width="95%"))
+        f: widgets.Dropdown(options=[CHOOSE] + options, value=CHOOSE, description=f,
+                            style={"description_width": "22em"}, layout=widgets.Layout(width="95%"))
         for f in truth
     }
     box = widgets.VBox(list(dropdowns.values()))
     box.dropdowns = dropdowns
-    return ExerciseBox(
-        "<b>Objective 2: connect pressures and responses.</b> For each external pressure, choose the internal response "
-        "the article pairs with it in its Table 1.",
-        box,
-        check=lambda answer: check_matching(answer, dynamics),
-        solution=lambda: solution_matching(dynamics),
-        read_answer=lambda w: {f: d.value for f, d in w.dropdowns.items()},
-    )
+    return box
+
+
+def _mismatched_pairs() -> dict[str, str]:
+    truth = pairings()
+    factors, responses = list(truth), list(truth.values())
+    return dict(zip(factors, responses[1:] + responses[:1]))  # every response moved one row down
+
+
+MATCHING = Exercise(
+    key="security-matching",
+    widget=_matching_widget,
+    check=check_matching,
+    solution=solution_matching,
+    right_answer=pairings,
+    wrong_answer=_mismatched_pairs,
+    read_answer=lambda w: {f: d.value for f, d in w.dropdowns.items()},
+)
 
 
 # --------------------------------------------------------------------------- 3. confirmed claims
-def claim_options(events: pd.DataFrame | None = None, sources: pd.DataFrame | None = None) -> list[str]:
-    return [claim_label(row) for _, row in article_claims(events, sources).iterrows()]
+def article_claims(events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The article's dated milestones: every event the data takes from the article, by date."""
+    from ..domain import to_timestamp
+
+    table = _table("events", events)
+    claims = table[table["source_id"].astype(str) == ARTICLE].copy()
+    claims["when"] = claims["date"].map(to_timestamp)
+    return claims.sort_values("when", kind="stable").reset_index(drop=True)
 
 
-def confirmed_claims(events: pd.DataFrame | None = None, sources: pd.DataFrame | None = None) -> set[str]:
-    claims = article_claims(events, sources)
-    return {claim_label(row) for _, row in claims.iterrows() if str(row["status"]).lower() == "confirmed"}
+def claim_label(row) -> str:
+    """A milestone as the article gives it: its date in the article, then the title."""
+    given = row.get("source_date")
+    return f"{given if isinstance(given, str) and given else row['date']}: {row['title']}"
 
 
-def check_confirmed_claims(answer, events: pd.DataFrame | None = None, sources: pd.DataFrame | None = None) -> Feedback:
+def claim_options(events: pd.DataFrame | None = None) -> list[str]:
+    return [claim_label(row) for _, row in article_claims(events).iterrows()]
+
+
+def confirmed_claims(events: pd.DataFrame | None = None) -> set[str]:
+    claims = article_claims(events)
+    return {claim_label(row) for _, row in claims.iterrows() if str(row["status"]) == "confirmed"}
+
+
+def check_confirmed_claims(answer, events: pd.DataFrame | None = None) -> Feedback:
     """``answer``: the claims (labels from :func:`claim_options`) the student marks as confirmed."""
-    options = claim_options(events, sources)
-    chosen = as_text_set(answer) if not isinstance(answer, str) else ({answer.strip()} if answer.strip() else set())
+    if not isinstance(answer, (str, tuple, list, set, frozenset)):
+        return Feedback.unusable("Select the claims you think public sources confirm (at least one).")
+    chosen = as_text_set([answer] if isinstance(answer, str) else answer)
     if not chosen:
         return Feedback.unusable("Select the claims you think public sources confirm (at least one).")
-    unknown = chosen - set(options)
+    unknown = chosen - set(claim_options(events))
     if unknown:
         return Feedback.unusable(f"Select from the listed claims only; not in the list: {join_names(unknown)}.")
-    truth = confirmed_claims(events, sources)
+    truth = confirmed_claims(events)
     if chosen == truth:
         return Feedback.right(
-            f"These {len(truth)} are confirmed by public sources; the others rest on the article alone (or were corrected). "
-            "An unconfirmed claim is not thereby false: it is a claim until someone finds the record."
+            f"These {len(truth)} are confirmed by public sources; the others rest on the article alone or were "
+            "corrected. An unconfirmed claim is not thereby false: it is a claim until someone finds the record."
         )
     missed, extra = truth - chosen, chosen - truth
     parts = []
@@ -259,25 +278,110 @@ def check_confirmed_claims(answer, events: pd.DataFrame | None = None, sources: 
     if missed:
         parts.append(f"you left out {len(missed)} that a public source confirms")
     return Feedback.wrong(
-        "; ".join(parts).capitalize() + f". Check each marker's colour and symbol in {TIMELINE} "
-        "(filled green circle = confirmed), or the 'status' column of the events table."
+        "; ".join(parts).capitalize() + ". Check each marker's colour and symbol in the chapter's timeline of "
+        "milestones (filled green circle = confirmed), or the 'status' column of the events table."
     )
 
 
-def solution_confirmed_claims(events: pd.DataFrame | None = None, sources: pd.DataFrame | None = None) -> str:
-    claims = article_claims(events, sources)
-    lines = [f"{claim_label(row)} — {row['status']}" for _, row in claims.iterrows()]
-    return "Status of each dated claim in the data: " + " | ".join(lines)
-
-
-def make_confirmed_claims_widget(events: pd.DataFrame | None = None, sources: pd.DataFrame | None = None) -> ExerciseBox:
-    options = claim_options(events, sources)
-    select = widgets.SelectMultiple(options=options, value=(), rows=min(12, max(4, len(options))), description="Confirmed:", style=STYLE, layout=widgets.Layout(width="95%"))
-    return ExerciseBox(
-        "<b>Objective 4: tell a claim from an established fact.</b> Which of the article's dated security milestones do "
-        "public sources confirm? Select all that apply (Ctrl/Cmd-click to select several).",
-        select,
-        check=lambda answer: check_confirmed_claims(answer, events, sources),
-        solution=lambda: solution_confirmed_claims(events, sources),
-        read_answer=lambda w: tuple(w.value),
+def solution_confirmed_claims(events: pd.DataFrame | None = None) -> str:
+    claims = article_claims(events)
+    return "Status of each dated claim in the data: " + " | ".join(
+        f"{claim_label(row)} — {row['status']}" for _, row in claims.iterrows()
     )
+
+
+def _claims_widget() -> widgets.SelectMultiple:
+    options = claim_options()
+    return widgets.SelectMultiple(options=options, value=(), rows=min(14, max(4, len(options))), description="Confirmed:",
+                                  style={"description_width": "initial"}, layout=widgets.Layout(width="95%"))
+
+
+def _claims_with_one_extra() -> tuple[str, ...]:
+    truth = confirmed_claims()
+    extra = next(label for label in claim_options() if label not in truth)
+    return tuple(sorted(truth | {extra}))
+
+
+CONFIRMED_CLAIMS = Exercise(
+    key="security-confirmed-claims",
+    widget=_claims_widget,
+    check=check_confirmed_claims,
+    solution=solution_confirmed_claims,
+    right_answer=lambda: tuple(sorted(confirmed_claims())),
+    wrong_answer=_claims_with_one_extra,
+    read_answer=lambda w: tuple(w.value),
+)
+
+
+# --------------------------------------------------------------------------- 4. the GDP gap (worked analysis)
+TOLERANCE = 0.15  # an answer within this of the ratio counts as right (one decimal, rounding either way)
+
+
+def gdp_per_head(world_bank: pd.DataFrame | None = None, memberships: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Years x member states (today's five) of GDP per head in current US$, years with any data."""
+    from ..domain import members_in_year
+
+    world_bank = _table("world_bank", world_bank)
+    members = members_in_year(_table("memberships", memberships), 2025)
+    wide = (world_bank[world_bank["iso3"].isin(members)]
+            .pivot(index="year", columns="iso3", values="gdp_per_capita_current_usd"))
+    return wide.dropna(how="any")  # only years in which every member has a value
+
+
+def gdp_gap(world_bank=None, memberships=None) -> dict:
+    """The latest year in which every member has data, the richest and poorest member, their ratio,
+    and (for the feedback) the ratio one gets by wrongly counting Russia or China as members."""
+    wide = gdp_per_head(world_bank, memberships)
+    year = int(wide.index.max())
+    row = wide.loc[year]
+    world_bank = _table("world_bank", world_bank)
+    others = world_bank[(world_bank["year"] == year) & world_bank["iso3"].isin(["RUS", "CHN"])]
+    with_others = pd.concat([row, others.set_index("iso3")["gdp_per_capita_current_usd"]])
+    return {
+        "year": year,
+        "richest": str(row.idxmax()), "poorest": str(row.idxmin()),
+        "ratio": float(row.max() / row.min()),
+        "ratio_with_comparators": float(with_others.max() / with_others.min()),
+        "richest_value": float(row.max()), "poorest_value": float(row.min()),
+    }
+
+
+def check_gdp_gap(answer, world_bank=None, memberships=None) -> Feedback:
+    from ..domain import state_name
+
+    value = as_number(answer, low=1, high=1000, what="a ratio (how many times larger)")
+    gap = gdp_gap(world_bank, memberships)
+    rich, poor = state_name(gap["richest"]), state_name(gap["poorest"])
+    if abs(value - gap["ratio"]) <= TOLERANCE:
+        return Feedback.right(
+            f"In {gap['year']} {rich} had a GDP per head of about {gap['richest_value']:,.0f} US$ and {poor} about "
+            f"{gap['poorest_value']:,.0f} US$: {gap['ratio']:.1f} times as much. Equal votes, very unequal economies."
+        )
+    if abs(value - gap["ratio_with_comparators"]) <= TOLERANCE and abs(gap["ratio_with_comparators"] - gap["ratio"]) > TOLERANCE:
+        return Feedback.wrong("That ratio counts Russia or China as if they were members. Use the five members only.")
+    return Feedback.wrong(
+        f"Not quite. Take the latest year in which all five members have a value, divide the highest member value by "
+        f"the lowest, and round to one decimal. Hint: in the chapter's table the year is {gap['year']}."
+    )
+
+
+def solution_gdp_gap(world_bank=None, memberships=None) -> str:
+    from ..domain import state_name
+
+    gap = gdp_gap(world_bank, memberships)
+    return (
+        f"The latest year with a value for every member is {gap['year']}. The highest GDP per head is {state_name(gap['richest'])}'s "
+        f"(about {gap['richest_value']:,.0f} US$), the lowest {state_name(gap['poorest'])}'s (about {gap['poorest_value']:,.0f} US$). "
+        f"Their ratio is {gap['ratio']:.1f}. In pandas: wide = per_head[members].dropna(); "
+        "row = wide.loc[wide.index.max()]; row.max() / row.min()."
+    )
+
+
+GDP_GAP = Exercise(
+    key="security-gdp-gap",
+    widget=lambda: widgets.FloatText(value=0.0, description="Times larger:", step=0.1, style={"description_width": "initial"}),
+    check=check_gdp_gap,
+    solution=solution_gdp_gap,
+    right_answer=lambda: round(gdp_gap()["ratio"], 1),
+    wrong_answer=lambda: round(gdp_gap()["ratio"] * 2, 1),
+)
