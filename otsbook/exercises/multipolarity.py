@@ -292,3 +292,76 @@ CLAIM_SORTING = Exercise(
     wrong_answer=lambda: [FACT if s["kind"] == OPINION else OPINION for s in STATEMENTS],
     read_answer=lambda box: [p.value for p in box.pickers],
 )
+
+
+# --------------------------------------------------------------------------- 4. UN votes (worked analysis)
+def first_resolution() -> pd.Series:
+    """The earliest General Assembly resolution of the ``un_resolutions`` table."""
+    return otsbook.load("un_resolutions").sort_values("date").iloc[0]
+
+
+def ots_votes_on(resolution: str) -> pd.Series:
+    """iso3 -> vote of the OTS members and observers on one resolution (UN members only)."""
+    votes = otsbook.load("un_votes")
+    ots = set(ots_states("member")) | set(ots_states("observer"))
+    mine = votes[(votes["resolution"] == resolution) & votes["iso3"].isin(ots)]
+    return mine.set_index("iso3")["vote"].astype(str).sort_index()
+
+
+def check_un_votes(selection) -> Feedback:
+    """``selection``: ISO3 codes of the OTS states thought to have voted yes on the first resolution."""
+    resolution = first_resolution()["resolution"]
+    cast = ots_votes_on(resolution)
+    chosen = {s.upper() for s in as_text_set(selection)}
+    if not chosen:
+        return Feedback.unusable("Tick at least one state.")
+    outside = sorted(chosen - set(cast.index))
+    if outside:
+        return Feedback.unusable(
+            f"Tick only OTS members and observers with a seat at the UN ({join_names(cast.index)}); not {join_names(outside)}."
+        )
+    truth = set(cast[cast == "yes"].index)
+    if chosen == truth:
+        others = "; ".join(f"{state_name(c)}: {v}" for c, v in cast.items() if c not in truth)
+        return Feedback.right(
+            f"{_names(truth)} voted yes on {resolution}. The others: {others}. "
+            "An abstention or an absence is not a vote for Russia; ask what else it could mean."
+        )
+    hints = [f"{state_name(c)} did not vote yes: its vote is recorded as '{cast[c]}'." for c in sorted(chosen - truth)]
+    if truth - chosen:
+        hints.append(f"You missed {len(truth - chosen)} state(s) that voted yes: read the first column of the UN votes figure.")
+    return Feedback.wrong(" ".join(hints))
+
+
+def solution_un_votes() -> str:
+    first = first_resolution()
+    cast = ots_votes_on(first["resolution"])
+    by_vote = "; ".join(f"{vote}: {_names(cast[cast == vote].index)}" for vote in ("yes", "abstain", "no", "absent") if (cast == vote).any())
+    return (
+        f"{first['resolution']} ({first['short_title']}, adopted with {first['yes']} votes in favour): {by_vote}. "
+        "Only the NATO members voted yes; the two CSTO and EAEU members did not, and neither did the states in "
+        "neither bloc. The vote fits the alliance lines better than it fits a common Turkic position."
+        if set(cast[cast == "yes"].index) == {c for c in cast.index if "NATO" in full_memberships(c)}
+        else f"{first['resolution']} ({first['short_title']}): {by_vote}."
+    )
+
+
+def un_votes_widget() -> widgets.SelectMultiple:
+    cast = ots_votes_on(first_resolution()["resolution"])
+    options = [(f"{state_name(c)} ({c})", c) for c in cast.index]
+    return widgets.SelectMultiple(options=options, value=(), rows=len(options), description="Voted yes:", style=STYLE)
+
+
+def _yes_on_first() -> set[str]:
+    cast = ots_votes_on(first_resolution()["resolution"])
+    return set(cast[cast == "yes"].index)
+
+
+UN_VOTES = Exercise(
+    key="multipolarity-un-votes",
+    widget=un_votes_widget,
+    check=check_un_votes,
+    solution=solution_un_votes,
+    right_answer=lambda: tuple(sorted(_yes_on_first())),
+    wrong_answer=lambda: tuple(sorted(set(ots_votes_on(first_resolution()["resolution"]).index) - _yes_on_first())),
+)
