@@ -19,7 +19,7 @@ import pandas as pd
 import otsbook
 from otsbook.domain import state_name
 
-from .core import Exercise, Feedback, as_text_set, join_names
+from .core import AnswerError, Exercise, Feedback, as_text_set, join_names
 
 ORGANISATIONS = ["OTS", "CIS", "CSTO", "EAEU", "SCO", "NATO", "EU"]
 FIGURE_OVERLAP = "the overlap-of-memberships figure of the Multipolarity chapter"
@@ -70,9 +70,18 @@ def _names(codes) -> str:
     return join_names(state_name(c) for c in sorted(codes))
 
 
+def _ticked(answer) -> set[str]:
+    """The items ticked in a multiple-select widget (a tuple), or typed as comma-separated text."""
+    if answer is None or isinstance(answer, (str, list, tuple, set, frozenset)):
+        return as_text_set(answer)
+    raise AnswerError("Tick the items from the list.")
+
+
 # --------------------------------------------------------------------------- 1. one state's memberships
 def check_state_memberships(answer) -> Feedback:
     """``answer``: (ISO3 code, organisations ticked or 'none of these')."""
+    if not isinstance(answer, (list, tuple)) or len(answer) != 2:
+        raise AnswerError("Choose a state, then tick the organisations it is a full member of.")
     state, selection = answer
     offered = ots_states("member") + ots_states("observer")
     if state in (None, "", CHOOSE):
@@ -80,7 +89,7 @@ def check_state_memberships(answer) -> Feedback:
     state = str(state).strip().upper()
     if state not in offered:
         return Feedback.unusable(f"'{state}' is not one of the states of this exercise; choose one of {join_names(offered)}.")
-    ticked = as_text_set(selection)
+    ticked = _ticked(selection)
     if not ticked:
         return Feedback.unusable(f"Tick at least one organisation, or '{NONE_OF_THESE}'.")
     unknown = sorted(ticked - set(ORGANISATIONS) - {NONE_OF_THESE})
@@ -157,7 +166,7 @@ def members_of_both(first: str = "CSTO", second: str = "EAEU") -> set[str]:
 def check_csto_eaeu(selection) -> Feedback:
     """``selection``: ISO3 codes of the OTS members thought to be in both the CSTO and the EAEU."""
     members = ots_states("member")
-    chosen = {s.upper() for s in as_text_set(selection)}
+    chosen = {s.upper() for s in _ticked(selection)}
     if not chosen:
         return Feedback.unusable("Tick at least one OTS member.")
     outside = sorted(chosen - set(members))
@@ -312,7 +321,7 @@ def check_un_votes(selection) -> Feedback:
     """``selection``: ISO3 codes of the OTS states thought to have voted yes on the first resolution."""
     resolution = first_resolution()["resolution"]
     cast = ots_votes_on(resolution)
-    chosen = {s.upper() for s in as_text_set(selection)}
+    chosen = {s.upper() for s in _ticked(selection)}
     if not chosen:
         return Feedback.unusable("Tick at least one state.")
     outside = sorted(chosen - set(cast.index))
