@@ -116,7 +116,28 @@ def test_vote_table_covers_every_ots_state_with_a_un_seat(chapter):
     assert set(table.index) == {"AZE", "KAZ", "KGZ", "TUR", "UZB", "HUN", "TKM"}  # not Northern Cyprus
     assert list(table.columns) == chapter["resolutions"]["resolution"].tolist()
     assert table.notna().all().all()
-    assert set(table.stack().astype(str)) <= {"yes", "no", "abstain", "absent"}
+    assert set(table.stack().astype(str)) <= {"yes", "no", "abstain", "absent", "unknown"}
+    # an empty vote in the data is 'unknown' in the table, never a guess
+    raw = otsbook.load("un_votes").set_index(["iso3", "resolution"])["vote"]
+    for (iso3, resolution), vote in raw.items():
+        if iso3 in table.index:
+            assert table.loc[iso3, resolution] == ("unknown" if vote is None or vote != vote else vote)
+
+
+def test_the_notice_box_agrees_with_the_votes(chapter):
+    """The prose says: Kazakhstan and Kyrgyzstan never voted yes and opposed only the HRC suspension;
+    Türkiye voted yes wherever known; Hungary voted no in 2025; Azerbaijan was absent wherever known."""
+    table = chapter["vote_table"]
+    known = lambda iso3: table.loc[iso3][table.loc[iso3] != "unknown"]
+    hrc = chapter["resolutions"].loc[chapter["resolutions"]["short_title"].str.contains("Human Rights Council"), "resolution"].item()
+    for iso3 in ("KAZ", "KGZ"):
+        assert "yes" not in set(known(iso3))
+        assert set(known(iso3).drop(hrc)) == {"abstain"} and table.loc[iso3, hrc] == "no"
+    assert table.loc["UZB", hrc] == "no"
+    assert set(known("TUR")) == {"yes"} and set(known("AZE")) == {"absent"}
+    last = chapter["resolutions"]["resolution"].iloc[-1]
+    assert chapter["resolutions"]["date"].iloc[-1].startswith("2025-02") and table.loc["HUN", last] == "no"
+    assert "Human Rights Council (April 2022)" in " ".join(CHAPTER.read_text(encoding="utf-8").split())
 
 
 def test_votes_by_camp_counts_every_vote_once(chapter):
@@ -133,9 +154,12 @@ def test_un_votes_figure(chapter):
     assert heat.y[0].endswith("(CSTO and EAEU)") and heat.y[-1].endswith("(NATO)")
     first = chapter["resolutions"]["resolution"].iloc[0]
     row = [i for i, label in enumerate(heat.y) if label.startswith("Türkiye")][0]
-    assert heat.customdata[row][0].endswith(": " + str(table.loc["TUR", first]))
+    assert heat.customdata[row][0].endswith(f": {table.loc['TUR', first]} [confirmed]")
+    hungary = [i for i, label in enumerate(heat.y) if label.startswith("Hungary")][0]
+    assert heat.text[hungary][0] == "Yes*"  # a vote known only from a secondary compilation is marked
+    assert "?" in {t for line in heat.text for t in line}  # an unconfirmed vote is shown as unknown
     assert [t.name.split(" = ")[1] for t in fig.data[1:]] == chapter["VOTE_ORDER"]
-    assert first in fig.layout.meta["alt"]
+    assert first in fig.layout.meta["alt"] and "Hungary (a claim)" in fig.layout.meta["alt"]
 
 
 # --------------------------------------------------------------------------- exercises
@@ -192,11 +216,15 @@ def test_claim_sorting_feedback(memberships):
 def test_un_votes_exercise_agrees_with_the_data():
     votes = otsbook.load("un_votes")
     first = otsbook.load("un_resolutions").sort_values("date")["resolution"].iloc[0]
-    yes = set(votes[(votes["resolution"] == first) & (votes["vote"] == "yes")]["iso3"])
-    assert set(ex.UN_VOTES.right_answer()) == yes & {"AZE", "KAZ", "KGZ", "TUR", "UZB", "HUN", "TKM"}
+    abstained = set(votes[(votes["resolution"] == first) & (votes["vote"] == "abstain")]["iso3"])
+    assert set(ex.UN_VOTES.right_answer()) == abstained & {"AZE", "KAZ", "KGZ", "TUR", "UZB", "HUN", "TKM"} == {"KAZ", "KGZ"}
+    right = ex.UN_VOTES.evaluate(("KAZ", "KGZ"))
+    assert right.correct is True and "both the CSTO and the EAEU" in right.message and "secondary compilation" in right.message
+    wrong = ex.UN_VOTES.evaluate(("KAZ", "KGZ", "AZE"))
+    assert wrong.correct is False and "Azerbaijan: absent" in wrong.message
     assert ex.UN_VOTES.evaluate(()).correct is None
     assert ex.UN_VOTES.evaluate(("XNC",)).correct is None  # no UN seat
-    assert first in ex.UN_VOTES.solution()
+    assert first in ex.UN_VOTES.solution() and "141" in ex.UN_VOTES.solution()
 
 
 def test_exercise_boxes_submit():

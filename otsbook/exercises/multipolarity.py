@@ -304,21 +304,33 @@ CLAIM_SORTING = Exercise(
 
 
 # --------------------------------------------------------------------------- 4. UN votes (worked analysis)
+ASKED_VOTE = "abstain"  # the exercise asks which states abstained on the first resolution
+
+
 def first_resolution() -> pd.Series:
     """The earliest General Assembly resolution of the ``un_resolutions`` table."""
     return otsbook.load("un_resolutions").sort_values("date").iloc[0]
 
 
-def ots_votes_on(resolution: str) -> pd.Series:
-    """iso3 -> vote of the OTS members and observers on one resolution (UN members only)."""
+def ots_votes_on(resolution: str) -> pd.DataFrame:
+    """The votes of the OTS members and observers (UN members only) on one resolution.
+
+    Columns ``vote`` ('unknown' where the data could not confirm it) and ``status``; index iso3.
+    """
     votes = otsbook.load("un_votes")
     ots = set(ots_states("member")) | set(ots_states("observer"))
     mine = votes[(votes["resolution"] == resolution) & votes["iso3"].isin(ots)]
-    return mine.set_index("iso3")["vote"].astype(str).sort_index()
+    table = mine.set_index("iso3")[["vote", "status"]].sort_index()
+    return table.assign(vote=table["vote"].astype("string").fillna("unknown"), status=table["status"].astype(str))
+
+
+def _described(iso3: str, row) -> str:
+    caveat = " (from a secondary compilation only)" if row["status"] == "claim" and row["vote"] != "unknown" else ""
+    return f"{state_name(iso3)}: {row['vote']}{caveat}"
 
 
 def check_un_votes(selection) -> Feedback:
-    """``selection``: ISO3 codes of the OTS states thought to have voted yes on the first resolution."""
+    """``selection``: ISO3 codes of the OTS states thought to have abstained on the first resolution."""
     resolution = first_resolution()["resolution"]
     cast = ots_votes_on(resolution)
     chosen = {s.upper() for s in _ticked(selection)}
@@ -329,41 +341,43 @@ def check_un_votes(selection) -> Feedback:
         return Feedback.unusable(
             f"Tick only OTS members and observers with a seat at the UN ({join_names(cast.index)}); not {join_names(outside)}."
         )
-    truth = set(cast[cast == "yes"].index)
+    truth = set(cast.index[cast["vote"] == ASKED_VOTE])
     if chosen == truth:
-        others = "; ".join(f"{state_name(c)}: {v}" for c, v in cast.items() if c not in truth)
         return Feedback.right(
-            f"{_names(truth)} voted yes on {resolution}. The others: {others}. "
-            "An abstention or an absence is not a vote for Russia; ask what else it could mean."
+            f"{_names(truth)} abstained on {resolution}"
+            + (": exactly the OTS members that belong to both the CSTO and the EAEU" if truth == members_of_both() else "")
+            + ". The others: "
+            + "; ".join(_described(c, row) for c, row in cast.iterrows() if c not in truth)
+            + ". An abstention is not a vote for Russia; ask what else it could mean."
         )
-    hints = [f"{state_name(c)} did not vote yes: its vote is recorded as '{cast[c]}'." for c in sorted(chosen - truth)]
+    hints = [f"{_described(c, cast.loc[c])}, not an abstention." for c in sorted(chosen - truth)]
     if truth - chosen:
-        hints.append(f"You missed {len(truth - chosen)} state(s) that voted yes: read the first column of the UN votes figure.")
+        hints.append(f"You missed {len(truth - chosen)} state(s) that abstained: read the first column of the UN votes figure.")
     return Feedback.wrong(" ".join(hints))
 
 
 def solution_un_votes() -> str:
     first = first_resolution()
     cast = ots_votes_on(first["resolution"])
-    by_vote = "; ".join(f"{vote}: {_names(cast[cast == vote].index)}" for vote in ("yes", "abstain", "no", "absent") if (cast == vote).any())
+    votes = "; ".join(_described(c, row) for c, row in cast.iterrows())
+    abstained = cast.index[cast["vote"] == ASKED_VOTE]
+    in_both = [c for c in abstained if {"CSTO", "EAEU"} <= full_memberships(c)]
     return (
-        f"{first['resolution']} ({first['short_title']}, adopted with {first['yes']} votes in favour): {by_vote}. "
-        "Only the NATO members voted yes; the two CSTO and EAEU members did not, and neither did the states in "
-        "neither bloc. The vote fits the alliance lines better than it fits a common Turkic position."
-        if set(cast[cast == "yes"].index) == {c for c in cast.index if "NATO" in full_memberships(c)}
-        else f"{first['resolution']} ({first['short_title']}): {by_vote}."
+        f"{first['resolution']} ({first['short_title']}, adopted with {first['yes']} votes in favour, {first['no']} "
+        f"against and {first['abstain']} abstentions). Abstained: {_names(abstained)}, of which "
+        f"{len(in_both)} belong to both the CSTO and the EAEU. All votes of OTS states: {votes}."
     )
 
 
 def un_votes_widget() -> widgets.SelectMultiple:
     cast = ots_votes_on(first_resolution()["resolution"])
     options = [(f"{state_name(c)} ({c})", c) for c in cast.index]
-    return widgets.SelectMultiple(options=options, value=(), rows=len(options), description="Voted yes:", style=STYLE)
+    return widgets.SelectMultiple(options=options, value=(), rows=len(options), description="Abstained:", style=STYLE)
 
 
-def _yes_on_first() -> set[str]:
+def _abstained_on_first() -> set[str]:
     cast = ots_votes_on(first_resolution()["resolution"])
-    return set(cast[cast == "yes"].index)
+    return set(cast.index[cast["vote"] == ASKED_VOTE])
 
 
 UN_VOTES = Exercise(
@@ -371,6 +385,6 @@ UN_VOTES = Exercise(
     widget=un_votes_widget,
     check=check_un_votes,
     solution=solution_un_votes,
-    right_answer=lambda: tuple(sorted(_yes_on_first())),
-    wrong_answer=lambda: tuple(sorted(set(ots_votes_on(first_resolution()["resolution"]).index) - _yes_on_first())),
+    right_answer=lambda: tuple(sorted(_abstained_on_first())),
+    wrong_answer=lambda: tuple(sorted(set(ots_votes_on(first_resolution()["resolution"]).index) - _abstained_on_first())),
 )
