@@ -83,6 +83,16 @@ def test_overlap_heatmap(chapter):
     assert len(legend) == len(chapter["TIE_ORDER"]) and any("SCO partner" in name for name in legend)
     assert len(fig.layout.updatemenus[0].buttons) == 1 + len(grid.columns)
     assert "Kazakhstan and Kyrgyzstan" in fig.layout.meta["alt"]
+    assert_stepped_colour_scale(heat, [chapter["TIE_COLOURS"][t] for t in chapter["TIE_ORDER"]])
+
+
+def assert_stepped_colour_scale(heat, colours):
+    """plotly.js ignores a colour scale that does not run exactly from 0 to 1 in order: the
+    legend's colours must be the ones the cells get, one band per category."""
+    positions = [float(step[0]) for step in heat.colorscale]
+    assert positions[0] == 0 and positions[-1] == 1 and positions == sorted(positions)
+    assert [step[1] for step in heat.colorscale][::2] == colours
+    assert heat.zmin == -0.5 and heat.zmax == len(colours) - 0.5
 
 
 def test_alignment_bars(chapter):
@@ -160,6 +170,7 @@ def test_un_votes_figure(chapter):
     assert "?" in {t for line in heat.text for t in line}  # an unconfirmed vote is shown as unknown
     assert [t.name.split(" = ")[1] for t in fig.data[1:]] == chapter["VOTE_ORDER"]
     assert first in fig.layout.meta["alt"] and "Hungary (a claim)" in fig.layout.meta["alt"]
+    assert_stepped_colour_scale(heat, [chapter["VOTE_COLOURS"][v] for v in chapter["VOTE_ORDER"]])
 
 
 # --------------------------------------------------------------------------- exercises
