@@ -22,6 +22,7 @@ TOLERANCE = 0.5  # bcm/yr accepted either side of the bottleneck capacity
 SHARE_TOLERANCE = 0.02  # a share within two percentage points is right
 HIGHEST_PLAUSIBLE = 200.0  # no single pipeline here comes near this many bcm/yr
 FIRST_YEAR = 1991  # routes built before independence count from 1991
+PRODUCERS = "AZE|KAZ|TKM|UZB"  # the Caspian and Central Asian exporters among the members and observers
 
 
 def _routes(routes: pd.DataFrame | None) -> pd.DataFrame:
@@ -54,8 +55,9 @@ def bottleneck(segments: pd.DataFrame) -> pd.Series:
 def operating_pipelines(routes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Operating oil and gas pipelines with a direction, and one ``capacity`` column (bcm/yr or Mt/yr)."""
     routes = _routes(routes)
-    pipes = routes[routes["commodity"].isin(["gas", "oil"]) & routes["direction"].notna()
-                   & (routes["status"] == "operational")].copy()
+    downstream = routes["segment_of"].notna() & (routes["order_in_corridor"] > 1)  # gas already counted upstream
+    pipes = routes[routes["commodity"].isin(["gas", "oil"]) & (routes["name"] != CORRIDOR) & ~downstream
+                   & routes["exporters"].str.contains(PRODUCERS, na=False) & (routes["status"] == "operational")].copy()
     pipes["capacity"] = (pipes["capacity_current_bcm_per_year"].fillna(pipes["capacity_bcm_per_year"])
                          .where(pipes["commodity"] == "gas", pipes["oil_capacity_mt_per_year"]))
     return pipes
