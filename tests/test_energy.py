@@ -2,8 +2,11 @@
 and the built pages (figures drawn by the chapter's own cells, read back from the HTML)."""
 from __future__ import annotations
 
+import base64
 import json
 import re
+
+import numpy as np
 
 import pandas as pd
 import pytest
@@ -200,6 +203,13 @@ def plotly_traces(figure_html: str) -> list[dict]:
     return traces
 
 
+def values(array) -> list:
+    """A trace's x or y as a list: plotly writes numeric arrays as base64 typed arrays."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])).tolist()
+    return list(array)
+
+
 @pytest.fixture(scope="module")
 def energy_page(built_html) -> str:
     return read_page(built_html, "energy")
@@ -221,8 +231,8 @@ def test_every_figure_numbered_captioned_with_alt(figures):
 def test_built_corridor_figure(figures):
     traces = {t["name"]: t for t in plotly_traces(figures["fig-energy-sgc-capacity"])}
     now = traces["Now (built expansions included)"]
-    assert now["x"] == ["1. SCP", "2. TANAP", "3. TAP"]
-    assert now["y"] == pytest.approx([23.4, 16.0, 10.0]) if isinstance(now["y"], list) else True
+    assert values(now["x"]) == ["1. SCP", "2. TANAP", "3. TAP"]
+    assert values(now["y"]) == pytest.approx([23.4, 16.0, 10.0])
     assert any(name.startswith("bottleneck: TAP") for name in traces)
 
 
@@ -231,7 +241,7 @@ def test_built_map_and_capacity_figures(figures, routes):
     drawn = {t["meta"]["route_id"] for t in lines}
     assert drawn == set(ROUTE_PATHS) & set(routes["route_id"])
     bars = plotly_traces(figures["fig-energy-bypass"])
-    shown = {x for t in bars for x in t["x"]}
+    shown = {x for t in bars for x in values(t["x"])}
     assert shown == set(ex.operating_pipelines(routes)["route_id"])
     assert "TANAP" not in shown and "SGC" not in shown
 
@@ -242,10 +252,10 @@ def test_built_direction_figure(figures, routes):
     labels = {t["name"] for t in traces}
     assert {"through Russia", "west, around Russia", "to China"} <= labels
     oil_russia = next(t for t in traces if t["stackgroup"] == "oil" and t["name"] == "through Russia")
-    assert oil_russia["x"][0] == 1991
+    assert values(oil_russia["x"])[0] == 1991
     cumulative = ex.capacity_by_direction(routes)
     expected = cumulative[(cumulative["commodity"] == "oil") & (cumulative["direction"] == "via_russia")]
-    assert oil_russia["y"][-1] == pytest.approx(float(expected["capacity"].iloc[-1])) if isinstance(oil_russia["y"], list) else True
+    assert values(oil_russia["y"])[-1] == pytest.approx(float(expected["capacity"].iloc[-1]))
 
 
 def test_built_timeline_holds_only_ots_events(figures):
@@ -259,7 +269,8 @@ def test_built_timeline_holds_only_ots_events(figures):
 
 def test_built_chapter_text(energy_page):
     assert "Learning objectives" in energy_page and "Estimated time" in energy_page
-    assert citation_anchors(energy_page) >= {"id-energy-kubicek-2013", "id-energy-cooley-2012"} or citation_anchors(energy_page)
+    anchors = citation_anchors(energy_page)
+    assert sum("kubicek" in a or "cooley" in a or "jonesluong" in a or "smithstegen" in a for a in anchors) >= 4
     assert len(discussion_questions(energy_page)) >= 5
     assert 'href="energy_exercises.html"' in energy_page
     text = re.sub(r"<[^>]+>", " ", energy_page)
