@@ -61,12 +61,14 @@ def test_operating_pipelines_count_a_chain_once_and_only_the_producers(routes):
     pipes = ex.operating_pipelines(routes)
     ids = set(pipes["route_id"])
     assert {"SCP", "BTC", "CPC", "CAGP"} <= ids
-    assert not ids & {"SGC", "TANAP", "TAP", "TCGP", "MIDDLE"}  # whole corridor, downstream segments, not built, freight
+    # whole corridor, downstream segments, not built, freight, a swap contract, Russia's own exports
+    assert not ids & {"SGC", "TANAP", "TAP", "TCGP", "MIDDLE", "SWAP", "BLUE", "TURKS", "TAPI", "CAGPD"}
     assert (pipes["status"] == "operational").all()
     assert pipes["exporters"].str.contains(ex.PRODUCERS).all()
     assert set(pipes["direction"]) <= {"via_russia", "to_china", "to_iran", "west_bypassing_russia", "to_south_asia"}
     table = pipes.set_index("route_id")
-    assert table.loc["CPC", "capacity"] == 67 and table.loc["CPC", "direction"] == "via_russia"
+    assert table.loc["CPC", "capacity"] == 81.5 and table.loc["CPC", "direction"] == "via_russia"
+    assert table.loc["DSK", "capacity"] == 12  # current capacity where the table has one, not the 6 at opening
     assert table.loc["BTC", "capacity"] == pytest.approx(1.2 * 365 / 7.33, abs=0.1)
     assert table.loc["SCP", "capacity"] == pytest.approx(23.4)  # capacity today, not at opening
     edited = routes.copy()
@@ -85,7 +87,9 @@ def test_capacity_by_direction_adds_routes_as_they_open(routes):
         assert totals.is_monotonic_increasing  # operating routes only ever join the series
     # the CPC joins the oil line through Russia in the year it opened, not before
     oil_russia = cumulative[(cumulative["commodity"] == "oil") & (cumulative["direction"] == "via_russia")].set_index("year")["capacity"]
-    assert oil_russia.get(2001, 0) - oil_russia.get(2000, 0) == pytest.approx(67)
+    assert oil_russia[2001] - oil_russia[2000] == pytest.approx(81.5)
+    # a Soviet-era route without an opening year (Atyrau-Samara) counts from 1991
+    assert oil_russia[1991] == pytest.approx(17.5)
     # BTC (2006) adds its capacity to the westward oil line
     oil_west = cumulative[(cumulative["commodity"] == "oil") & (cumulative["direction"] == "west_bypassing_russia")].set_index("year")["capacity"]
     assert oil_west[2006] - oil_west.get(2005, 0) == pytest.approx(1.2 * 365 / 7.33, abs=0.1)

@@ -23,6 +23,7 @@ PLACES: dict[str, tuple[float, float]] = {
     "Tikhoretsk": (40.13, 45.85),
     "Tengiz": (53.38, 46.15),
     "Atyrau": (51.92, 47.10),
+    "Uzen": (52.90, 43.30),
     "Samara": (50.10, 53.20),
     "Astrakhan": (48.03, 46.35),
     "Kropotkin": (40.57, 45.43),
@@ -48,6 +49,11 @@ PLACES: dict[str, tuple[float, float]] = {
     "Aktau": (51.20, 43.65),
     "Kars": (43.10, 40.60),
     "Istanbul": (28.98, 41.01),
+    "Dzhubga (Russia)": (38.70, 44.32),
+    "Samsun": (36.33, 41.29),
+    "Ankara": (32.85, 39.93),
+    "Anapa (Russia)": (37.32, 44.89),
+    "Kıyıköy": (28.09, 41.63),
 }
 
 # route_id -> the places it passes, in the direction of flow
@@ -60,4 +66,13 @@ ROUTE_PATHS: dict[str, list[str]] = {
     "CAGP": ["Amu Darya (Turkmen–Uzbek border)", "Bukhara", "Tashkent", "Shymkent", "Almaty", "Horgos (China)"],
     "TCGP": ["Türkmenbaşy", "Sangachal (Baku)"],
     "MIDDLE": ["Horgos (China)", "Almaty", "Aktau", "Sangachal (Baku)", "Tbilisi", "Kars", "Istanbul"],
+    "CAC": ["Dauletabad (Turkmenistan)", "Khiva", "Beineu", "Alexandrov Gay (Russia)"],
+    "AS": ["Uzen", "Atyrau", "Samara"],
+    "BN": ["Sangachal (Baku)", "Makhachkala", "Tikhoretsk", "Novorossiysk"],
+    "BS": ["Sangachal (Baku)", "Tbilisi", "Supsa"],
+    "KCOP": ["Atyrau", "Kenkiyak", "Kumkol", "Atasu", "Alashankou (China)"],
+    "KKK": ["Korpeje (Turkmenistan)", "Kurt Kui (Iran)"],
+    "DSK": ["Dauletabad (Turkmenistan)", "Khangiran (Iran)"],
+    "BLUE": ["Dzhubga (Russia)", "Samsun", "Ankara"],
+    "TURKS": ["Anapa (Russia)", "Kıyıköy", "Istanbul"],
 }

@@ -56,7 +56,8 @@ def operating_pipelines(routes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Operating oil and gas pipelines with a direction, and one ``capacity`` column (bcm/yr or Mt/yr)."""
     routes = _routes(routes)
     downstream = routes["segment_of"].notna() & (routes["order_in_corridor"] > 1)  # gas already counted upstream
-    pipes = routes[routes["commodity"].isin(["gas", "oil"]) & (routes["name"] != CORRIDOR) & ~downstream
+    contract = routes["name"].str.contains("swap", case=False)  # a swap uses other pipes
+    pipes = routes[routes["commodity"].isin(["gas", "oil"]) & (routes["name"] != CORRIDOR) & ~downstream & ~contract
                    & routes["exporters"].str.contains(PRODUCERS, na=False) & (routes["status"] == "operational")].copy()
     pipes["capacity"] = (pipes["capacity_current_bcm_per_year"].fillna(pipes["capacity_bcm_per_year"])
                          .where(pipes["commodity"] == "gas", pipes["oil_capacity_mt_per_year"]))
@@ -68,8 +69,9 @@ def capacity_by_direction(routes: pd.DataFrame | None = None, last_year: int | N
     pipes = operating_pipelines(routes)
     last_year = last_year or max(2026, int(pipes["operational_since"].max()))
     years = pd.DataFrame({"year": range(FIRST_YEAR, last_year + 1)})
+    pipes = pipes.assign(opened=pipes["operational_since"].fillna(FIRST_YEAR))  # Soviet-era, year not in the table
     route_years = pipes.merge(years, how="cross")
-    route_years = route_years[route_years["operational_since"] <= route_years["year"]]
+    route_years = route_years[route_years["opened"] <= route_years["year"]]
     return route_years.groupby(["commodity", "direction", "year"], as_index=False)["capacity"].sum()
 
 
