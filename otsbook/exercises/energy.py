@@ -103,7 +103,7 @@ def check_corridor_order(answer, routes: pd.DataFrame | None = None) -> Feedback
     right = corridor_order(routes)
     names = dict(zip(routes["route_id"], routes["name"]))
     by_name = {v.lower(): k for k, v in names.items()}
-    if answer is None or isinstance(answer, str):
+    if not isinstance(answer, (list, tuple)):
         raise AnswerError(f"Choose a pipeline for each of the {len(right)} positions.")
     chosen = []
     for item in answer:
@@ -242,6 +242,8 @@ def avoiding_russia(routes: pd.DataFrame | None = None) -> set[str]:
 def check_avoiding_russia(answer, routes: pd.DataFrame | None = None) -> Feedback:
     """``answer``: a collection of route ids (a SelectMultiple value) or comma-separated ids."""
     routes = _routes(routes)
+    if not isinstance(answer, (str, list, tuple, set, frozenset)):
+        raise AnswerError("Select the routes from the list (hold Ctrl or Cmd to select several).")
     chosen = {item.upper() for item in as_text_set(answer)}
     if not chosen:
         raise AnswerError("Select at least one route (hold Ctrl or Cmd, or Shift, to select several).")
