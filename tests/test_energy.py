@@ -292,3 +292,53 @@ def test_built_exercises_page(built_html):
     for objective in ("Objective 2", "Objective 3", "Objective 4", "Objective 5"):
         assert objective in html
     assert "Show the solution (no Python needed)" in html
+
+
+# --- the chapter's own cells, run without a build (part of `make check`) ---------------------------
+
+@pytest.fixture(scope="module")
+def chapter(run_chapter) -> dict:
+    return run_chapter("energy")
+
+
+def test_chapter_draws_five_figures_from_its_own_cells(chapter):
+    figures = chapter["figures"]
+    assert set(figures) == {"fig-energy-sgc-capacity", "fig-energy-map", "fig-energy-bypass",
+                            "fig-energy-direction", "fig-energy-timeline"}
+    for name, fig in figures.items():
+        assert fig.data, f"{name} draws nothing"
+
+
+def test_chapter_tables_agree_with_the_exercise_logic(chapter, routes):
+    assert list(chapter["corridor"]["route_id"]) == ex.corridor_order()
+    assert chapter["neck"]["route_id"] == "TAP"
+    assert set(chapter["operating"]["route_id"]) == set(ex.operating_pipelines()["route_id"])
+    mine = chapter["cumulative"].drop(columns="share").sort_values(["commodity", "direction", "year"]).reset_index(drop=True)
+    theirs = ex.capacity_by_direction().sort_values(["commodity", "direction", "year"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, theirs, check_dtype=False, check_categorical=False)
+    share = chapter["via_russia_share"]
+    assert share["oil"].to_list() == pytest.approx(ex.russia_share(commodity="oil").to_list())
+
+
+def test_the_prose_about_the_shares_matches_the_data(chapter):
+    """The text says 'just over half' of the oil and 'about a third' of the gas capacity runs through Russia."""
+    latest = chapter["via_russia_share"].iloc[-1]
+    assert 0.5 < latest["oil"] < 0.6, "update the 'What to notice' box and the analysis text"
+    assert 0.28 < latest["gas"] < 0.4, "update the 'What to notice' box and the analysis text"
+    assert chapter["via_russia_share"].loc[1991].to_list() == [1.0, 1.0]  # all through Russia at independence
+
+
+def test_chapter_figures_hold_the_data(chapter, routes):
+    figures = chapter["figures"]
+    bars = figures["fig-energy-bypass"].data
+    assert {x for t in bars for x in t.x} == set(ex.operating_pipelines()["route_id"])
+    direction = figures["fig-energy-direction"].data
+    oil_russia = next(t for t in direction if t.stackgroup == "oil" and t.name == "through Russia")
+    assert list(oil_russia.x)[0] == 1991 and list(oil_russia.y)[-1] == pytest.approx(
+        ex.capacity_by_direction().query("commodity == 'oil' and direction == 'via_russia'")["capacity"].iloc[-1])
+    timeline = figures["fig-energy-timeline"].data
+    ots = [t for t in timeline if t.type == "scatter" and t.mode == "markers"]
+    titles = [row[0] for t in ots for row in t.customdata]
+    assert titles and not any("TANAP" in s or "TAP " in s for s in titles)
+    lines = {t.meta["route_id"] for t in figures["fig-energy-map"].data if t.mode == "lines"}
+    assert lines == set(ROUTE_PATHS) & set(routes["route_id"])
