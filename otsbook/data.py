@@ -116,6 +116,17 @@ def _read_rows(path: Path, fields: list[dict]) -> tuple[list[str], list[list[str
     if missing:
         raise DataError(f"{_show(path)}, row 1, column {missing[0]!r}: expected this column in the header, "
                         f"got columns {', '.join(header)}")
+    declared = {f["name"] for f in fields}
+    undeclared = [name for name in header if name not in declared]
+    if undeclared:
+        position = header.index(undeclared[0]) + 1
+        raise DataError(f"{_show(path)}, row 1, column {undeclared[0]!r}: this column (number {position}) is not "
+                        f"declared in data/{DESCRIPTOR}; declare it there or remove it "
+                        f"(declared: {', '.join(f['name'] for f in fields)})")
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise DataError(f"{_show(path)}, row 1, column {duplicated[0]!r}: expected each column once, got it "
+                        f"{header.count(duplicated[0])} times")
     for line_no, row in enumerate(body, start=2):
         if len(row) != len(header):
             raise DataError(f"{_show(path)}, row {line_no}: expected {len(header)} cells, got {len(row)}")

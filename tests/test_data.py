@@ -117,6 +117,28 @@ def test_missing_required_value(copy):
         D.load("security_priorities", copy)
 
 
+def test_undeclared_column_is_refused(copy):
+    edit(copy / "quotes.csv", "quote_id,speaker,", "quote_id,mood,speaker,")
+    # give every row the extra cell, so only the header is at fault
+    rows = (copy / "quotes.csv").read_text(encoding="utf-8").splitlines()
+    rows = [rows[0]] + [r.replace(",", ",calm,", 1) for r in rows[1:]]
+    (copy / "quotes.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(D.DataError) as err:
+        D.load("quotes", copy)
+    msg = str(err.value)
+    assert msg.startswith("data/quotes.csv, row 1, column 'mood'") and "not declared" in msg
+    assert "datapackage.json" in msg
+
+
+def test_the_old_checked_date_column_is_refused(copy):
+    edit(copy / "events.csv", ",note\n", ",note,checked_date\n")
+    rows = (copy / "events.csv").read_text(encoding="utf-8").splitlines()
+    rows = [rows[0]] + [r + "," for r in rows[1:]]
+    (copy / "events.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(D.DataError, match=r"data/events\.csv, row 1, column 'checked_date': .*not declared"):
+        D.load("events", copy)
+
+
 def test_no_half_loaded_table(copy):
     edit(copy / "security_priorities.csv", "border security,6,", "border security,0,")
     with pytest.raises(D.DataError):
@@ -303,3 +325,21 @@ def test_register_check_names_the_missing_and_repeated_keys(tmp_path):
     assert "without a row in data/sources.csv: sec_not_registered" in problems
     assert "without a BibTeX entry in bib/*.bib: orphan_row" in problems
     assert "mp_vanderhill2020 is defined more than once: in multipolarity.bib, security.bib" in problems
+
+
+# --- events: the best-known date is the one every reader uses ----------------
+
+def test_events_date_is_the_checked_date_and_source_date_the_documents(tables):
+    events = tables["events"].set_index("event_id")
+    assert list(tables["events"].columns[:4]) == ["event_id", "date", "source_date", "date_end"]
+    # corrected and disputed dates: the public record's date is in `date`, the document's in `source_date`
+    assert (events.loc["tur_kaz_military_2019", "date"], events.loc["tur_kaz_military_2019", "source_date"]) == (
+        "2018-09-13", "2019")
+    assert (events.loc["ots_energy_wg_2022", "date"], events.loc["ots_energy_wg_2022", "source_date"]) == (
+        "2021-02-23", "2022-09")
+    # a row taken from a public source records no document date
+    from_public = events[~events["source_id"].isin(DOCUMENTS)]
+    assert from_public["source_date"].isna().all()
+    # every row from a document keeps the date the document gave
+    from_documents = events[events["source_id"].isin(DOCUMENTS)]
+    assert from_documents["source_date"].notna().all()

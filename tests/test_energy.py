@@ -127,7 +127,7 @@ def test_timeline_has_routes_and_checked_event(routes, events):
     assert bases["Trans Adriatic Pipeline (TAP)"] == 2020
     assert bases["Caspian Pipeline Consortium (Tengiz-Novorossiysk) (CPC)"] == 2001
     disputed = next(t for t in fig.data if t.name == "event (disputed)")
-    assert list(disputed.x) == pytest.approx([2022 + 8 / 12])
+    assert list(disputed.x) == pytest.approx([2021 + 1 / 12])  # placed at the checked date
     assert any("checked 2021-02-23" in (a.text or "") for a in fig.layout.annotations)
 
 

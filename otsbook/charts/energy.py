@@ -306,12 +306,12 @@ def energy_timeline(routes: pd.DataFrame, events: pd.DataFrame) -> go.Figure:
             customdata=group[["title", "date"]].to_numpy(), hovertemplate="%{customdata[0]} (%{customdata[1]})<extra></extra>"))
     # a disputed or corrected date: an arrow from the claimed date to the date that checks out
     for _, e in energy.iterrows():
-        checked = e.get("checked_date")
-        if str(e["status"]) in ("disputed", "corrected") and isinstance(checked, str) and checked[:7] != str(e["date"])[:7]:
-            fig.add_annotation(x=_decimal_year(checked), y=events_row, ax=e["year"], ay=events_row, xref="x", yref="y",
+        claimed, checked = e.get("source_date"), str(e["date"])
+        if str(e["status"]) in ("disputed", "corrected") and isinstance(claimed, str) and claimed[:7] != checked[:7]:
+            fig.add_annotation(x=_decimal_year(checked), y=events_row, ax=_decimal_year(claimed), ay=events_row, xref="x", yref="y",
                                axref="x", ayref="y", showarrow=True, arrowhead=2, arrowwidth=1.5,
                                arrowcolor=VERIFICATION_COLOURS["disputed"])
-            fig.add_annotation(x=_decimal_year(checked), y=events_row, text=f"claimed {e['date']}, checked {checked}",
+            fig.add_annotation(x=_decimal_year(checked), y=events_row, text=f"claimed {claimed}, checked {checked}",
                                showarrow=False, yshift=-18, font=dict(size=11, color=VERIFICATION_COLOURS["disputed"]))
     fig.add_vline(x=2022 + 1 / 12, line_dash="dot", line_color=GREY)
     fig.add_annotation(x=2022 + 1 / 12, y=1.0, yref="paper", yanchor="bottom", text="Russia invades Ukraine (Feb 2022)",

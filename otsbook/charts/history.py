@@ -71,10 +71,10 @@ def timeline_frame(events: pd.DataFrame) -> pd.DataFrame:
 
     def hover(row) -> str:
         parts = [f"<b>{html.escape(_clean(row['title']))}</b>",
-                 f"Date given: {html.escape(_clean(row['date']))} ({_precision(row['date'])})"]
-        checked = _clean(row.get("checked_date"))
+                 f"Date: {html.escape(_clean(row['date']))} ({_precision(row['date'])})"]
+        checked = _clean(row.get("source_date"))
         if checked and checked != _clean(row["date"]):
-            parts.append(f"Date found in public sources: {html.escape(checked)}")
+            parts.append(f"Date given by the document: {html.escape(checked)}")
         parts.append(f"Status: {row['status']}")
         evidence = _clean(row.get("evidence"))
         if evidence:

@@ -81,7 +81,7 @@ def _status_category(status: str) -> str:
         return "associate"
     if s.startswith("observer"):
         return "observer"
-    if "dialogue" in s:
+    if "dialogue" in s or s == "partner":  # the SCO merged observer and dialogue partner into "partner" in 2025
         return "dialogue partner"
     if s in ("candidate", "applicant", "candidate country"):
         return "candidate"

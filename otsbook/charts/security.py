@@ -235,16 +235,16 @@ def milestone_timeline(events: pd.DataFrame, title: str = "Dated security milest
                     line=dict(width=2, color=VERIFICATION_COLOURS.get(status, GREY)),
                 ),
                 customdata=list(zip(part["date"], [status] * len(part), checked.replace("", "none"))),
-                hovertemplate="%{y}<br>date as given: %{customdata[0]}<br>status: %{customdata[1]}<br>checked against: %{customdata[2]}<extra></extra>",
+                hovertemplate="%{y}<br>date: %{customdata[0]}<br>status: %{customdata[1]}<br>checked against: %{customdata[2]}<extra></extra>",
             )
         )
     # Where a public source corrects the date, show the corrected date and join the two.
-    if "checked_date" in table.columns:
-        fixed = table[(table["status"] == "corrected") & table["checked_date"].notna()]
+    if "source_date" in table.columns:
+        fixed = table[(table["status"] == "corrected") & table["source_date"].notna()]
         if len(fixed):
             xs, ys, sizes = [], [], []
             for row in fixed.itertuples():
-                xs += [_iso(row.when), _iso(parse_date(row.checked_date)), None]
+                xs += [_iso(row.when), _iso(parse_date(row.source_date)), None]
                 ys += [row.label, row.label, None]
                 sizes += [0, 14, 0]
             fig.add_trace(
@@ -252,10 +252,10 @@ def milestone_timeline(events: pd.DataFrame, title: str = "Dated security milest
                     x=xs,
                     y=ys,
                     mode="lines+markers",
-                    name="date in the public record",
+                    name="date the document gave",
                     line=dict(color=VERIFICATION_COLOURS["corrected"], dash="dot", width=2),
                     marker=dict(size=sizes, symbol="line-ns-open", color=VERIFICATION_COLOURS["corrected"], line=dict(width=3)),
-                    hovertemplate="%{y}<br>public record: %{x|%d %b %Y}<extra></extra>",
+                    hovertemplate="%{y}<br>document: %{x|%d %b %Y}<extra></extra>",
                 )
             )
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed", title=None, showgrid=True, gridcolor="#EEEEEE", tickfont=dict(size=12))

