@@ -291,5 +291,68 @@ STATEMENT_KINDS = Exercise(
 )
 
 
+# --- 4. how large is Türkiye? (the worked analysis) ------------------------------------------------
+
+TOLERANCE = 2.0  # percentage points
+
+
+def turkiye_shares(column: str) -> pd.Series:
+    """Türkiye's share (%) of the five current members' total of ``column``, by year, in the years
+    where all five have a value: the same steps as the chapter's worked analysis."""
+    five = members_in_year(load("memberships"), LAST_YEAR)
+    panel = load("world_bank").query("iso3 in @five").dropna(subset=[column])
+    panel = panel[panel.groupby("year")["iso3"].transform("nunique").eq(len(five))]
+    share = 100 * panel[column] / panel.groupby("year")[column].transform("sum")
+    return pd.Series(share[panel["iso3"] == "TUR"].to_numpy(), index=panel.loc[panel["iso3"] == "TUR", "year"].to_numpy())
+
+
+def latest_gdp_share() -> tuple[int, float]:
+    shares = turkiye_shares("gdp_current_usd")
+    return int(shares.index.max()), float(shares.loc[shares.index.max()])
+
+
+def latest_population_share() -> tuple[int, float]:
+    shares = turkiye_shares("population")
+    return int(shares.index.max()), float(shares.loc[shares.index.max()])
+
+
+def check_gdp_share(answer) -> Feedback:
+    """Answer: Türkiye's share of the five members' GDP in the latest complete year, in per cent."""
+    value = as_number(answer, low=0, high=100, what="a percentage")
+    year, share = latest_gdp_share()
+    if abs(value - share) <= TOLERANCE:
+        return Feedback.right(f"In {year} Türkiye produced {share:.1f}% of the five members' combined GDP in current "
+                              "US dollars: the last value of the 'GDP' column of `turkiye` in the worked analysis.")
+    _, population = latest_population_share()
+    if abs(value - population) <= TOLERANCE:
+        return Feedback.wrong(f"That is close to Türkiye's share of the members' population in {year}. The question asks "
+                              "about GDP: read the other column of `turkiye`.")
+    return Feedback.wrong(f"Not quite. Run the worked analysis and read the {year} row of `turkiye`, or hover over "
+                          f"Türkiye's area in the GDP panel of the shares figure at {year}.")
+
+
+def solution_gdp_share() -> str:
+    year, share = latest_gdp_share()
+    first = turkiye_shares("gdp_current_usd")
+    return (f"{share:.1f}% in {year}. Keep the five current members' rows of data/world_bank.csv, keep the years in "
+            "which all five have a GDP figure, divide Türkiye's GDP by the five-state total and multiply by 100. "
+            f"Türkiye's share was {first.iloc[0]:.1f}% in {int(first.index[0])}; it has stayed above half throughout.")
+
+
+def _share_widget() -> widgets.Text:
+    return widgets.Text(placeholder="e.g. 50", description="Share (%):", style=STYLE)
+
+
+SHARES = Exercise(
+    key="history-shares",
+    widget=_share_widget,
+    check=check_gdp_share,
+    solution=solution_gdp_share,
+    right_answer=lambda: round(latest_gdp_share()[1], 1),
+    wrong_answer=lambda: 10,
+)
+
+
 __all__ = ["MILESTONES", "STANDING", "STATEMENT_KINDS", "milestones", "milestone_order", "standing_in",
-           "statement_kinds", "STATEMENTS", "KINDS", "FIRST_YEAR", "LAST_YEAR", "as_number"]
+           "statement_kinds", "STATEMENTS", "KINDS", "FIRST_YEAR", "LAST_YEAR", "SHARES", "turkiye_shares",
+           "latest_gdp_share", "latest_population_share"]
