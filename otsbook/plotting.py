@@ -3,6 +3,12 @@
 Every figure of the book goes through this module so that a country has the same colour in
 every chapter and every figure has alt text.
 
+Names say what they colour or label, one set per concept: ``COUNTRY_COLOURS`` (a state),
+``OTS_STATUS_COLOURS`` (standing in the OTS: member / observer / none), ``VERIFICATION_*``
+(how far a row is confirmed: confirmed / claim / disputed / corrected) and ``THEME_COLOURS``
+(the four themes). A chapter that needs a label set of its own gives it a name of its own
+(for example ``TIE_ABBREVIATIONS``), never a bare ``STATUS_LABELS``.
+
 Why a renderer of our own: since plotly 6.1 the default renderer emits only plotly's own MIME
 type. JupyterLab draws that, but the HTML book skips it and a page would show nothing. Our
 renderer emits both: plotly's MIME type for live notebooks and a ``text/html`` div for the
@@ -56,6 +62,8 @@ VERIFICATION_COLOURS = {
     "corrected": OKABE_ITO["purple"],
 }
 VERIFICATION_SYMBOLS = {"confirmed": "circle", "claim": "diamond-open", "disputed": "x", "corrected": "square"}
+# Bars carry the status by a fill pattern as well as by colour.
+VERIFICATION_PATTERNS = {"confirmed": "", "claim": "/", "disputed": "x", "corrected": "."}
 VERIFICATION_ORDER = ["confirmed", "claim", "disputed", "corrected"]
 VERIFICATION_LABELS = {
     "confirmed": "Confirmed by a public source",

@@ -50,6 +50,14 @@ def organisations():
     return otsbook.load("organisations")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that reads the built book (directly or through another fixture) as `build`,
+    so that `make check` (-m "not build and not browser and not slow") never needs a build."""
+    for item in items:
+        if "built_html" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.build)
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say loudly when the browser tests could not run, so a green run is not mistaken for a full one."""
     skipped = [r for r in terminalreporter.stats.get("skipped", []) if "test_browser" in str(r.location[0] if r.location else r.nodeid)]

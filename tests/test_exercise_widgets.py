@@ -1,4 +1,5 @@
-"""The shared exercise layer: feedback for every kind of answer, and an honest static page."""
+"""The shared exercise layer: one declaration per exercise, feedback for every kind of answer,
+an honest static page; and the generic checks that every declared exercise must pass."""
 from __future__ import annotations
 
 import json
@@ -8,8 +9,10 @@ import ipywidgets as widgets
 import pytest
 
 from otsbook.book import toc_files
-from otsbook.exercises import ExerciseBox, Feedback, as_number
-from otsbook.exercises.core import AnswerError
+from otsbook.exercises import AnswerError, Exercise, ExerciseBox, Feedback, all_exercises, as_number, run_this_exercise
+from otsbook.exercises import core
+
+# --- a small exercise declared for these tests ------------------------------------------------
 
 
 def check_sum(answer) -> Feedback:
@@ -17,14 +20,51 @@ def check_sum(answer) -> Feedback:
     return Feedback.right("2 + 2 is 4.") if value == 4 else Feedback.wrong("Add the two capacities again.")
 
 
-def make_box() -> ExerciseBox:
-    return ExerciseBox("<p>2 + 2?</p>", widgets.Text(description="Answer:"), check_sum, lambda: "4, because 2 + 2 = 4.")
+@pytest.fixture
+def sample():
+    """An Exercise registered for one test, then removed from the registry again."""
+    exercise = Exercise(key="test-sum", widget=lambda: widgets.Text(description="Answer:"), check=check_sum,
+                        solution=lambda: "4, because 2 + 2 = 4.", right_answer=lambda: "4", wrong_answer=lambda: "5")
+    yield exercise
+    core._REGISTRY.pop("test-sum", None)
 
 
-def test_live_exercise_answers_right_wrong_empty_out_of_range_and_broken(monkeypatch):
+def test_declaring_an_exercise_registers_it_once(sample):
+    assert sample in all_exercises()
+    assert [e.key for e in all_exercises()] == sorted(e.key for e in all_exercises())
+    with pytest.raises(ValueError, match="declared twice"):
+        Exercise(key="test-sum", widget=widgets.Text, check=json.dumps, solution=str,  # another module
+                 right_answer=str, wrong_answer=str)
+    assert core._REGISTRY["test-sum"] is sample
+
+
+@pytest.mark.parametrize("key", ["Sum", "sum", "history_milestones", "history-", "-x", "history milestones"])
+def test_an_exercise_key_is_chapter_dash_name(key):
+    with pytest.raises(ValueError, match="<chapter>-<name>"):
+        Exercise(key=key, widget=widgets.Text, check=check_sum, solution=str, right_answer=str, wrong_answer=str)
+    assert key not in core._REGISTRY
+
+
+def test_evaluate_turns_an_unreadable_answer_into_feedback_but_raises_a_bug(sample):
+    assert sample.evaluate("4").correct is True
+    unreadable = sample.evaluate("four")
+    assert unreadable.correct is None and "is not a whole number of bcm" in unreadable.message
+    broken = Exercise(key="test-broken", widget=widgets.Text, check=lambda a: 1 / 0, solution=str,
+                      right_answer=str, wrong_answer=str)
+    try:
+        with pytest.raises(ZeroDivisionError):
+            broken.evaluate("4")
+    finally:
+        core._REGISTRY.pop("test-broken")
+
+
+def test_live_box_answers_right_wrong_empty_out_of_range_and_broken(sample, monkeypatch):
     monkeypatch.delenv("OTSBOOK_STATIC_BOOK", raising=False)
-    box = make_box()
-    assert box.check_button in box.children[2].children and box.solution_button in box.children[2].children
+    box = sample.box()
+    assert isinstance(box, ExerciseBox) and box.key == "test-sum"
+    assert "ots-exercise-test-sum" in box._dom_classes
+    assert box.children[0] is box.answer_widget  # no question in Python: the page's Markdown asks it
+    assert list(box.controls.children) == [box.check_button, box.solution_button]
     box.answer_widget.value = "4"
     assert box.submit().correct is True and "Right." in box.feedback.value and "2 + 2 is 4." in box.feedback.value
     box.answer_widget.value = "5"
@@ -33,31 +73,122 @@ def test_live_exercise_answers_right_wrong_empty_out_of_range_and_broken(monkeyp
     assert box.submit().correct is None and "Enter a whole number of bcm first." in box.feedback.value
     box.answer_widget.value = "250"
     assert box.submit().correct is None and "between 0 and 100" in box.feedback.value
-    box.answer_widget.value = "four"
-    assert box.submit().correct is None and "is not a whole number" in box.feedback.value
+    assert box.last_error is None
     box._check = lambda answer: 1 / 0  # a bug in an exercise still gives feedback, not a traceback
     assert box.submit().correct is None and "could not be read (ZeroDivisionError)" in box.feedback.value
+    assert isinstance(box.last_error, ZeroDivisionError)
     box.check_button.click()  # the button runs the same path
     assert "could not be read" in box.feedback.value
     box.solution_button.click()
     assert "Solution." in box.feedback.value and "2 + 2 = 4" in box.feedback.value
 
 
-def test_static_exercise_shows_a_kernel_free_solution_and_no_dead_buttons(monkeypatch):
+def test_static_box_shows_a_kernel_free_solution_and_no_dead_buttons(sample, monkeypatch):
     monkeypatch.setenv("OTSBOOK_STATIC_BOOK", "1")
-    box = make_box()
-    controls = box.children[2]
-    assert isinstance(controls, widgets.HTML)
-    assert "<details" in controls.value and "no Python needed" in controls.value and "2 + 2 = 4" in controls.value
+    box = sample.box()
+    assert isinstance(box.controls, widgets.HTML)
+    assert "<details" in box.controls.value and "no Python needed" in box.controls.value
+    assert "2 + 2 = 4" in box.controls.value
     assert "live notebook" in box.feedback.value and "Press" not in box.feedback.value
     assert not any(isinstance(child, widgets.Button) for child in box.children)
 
 
-def test_as_number_rejects_nan_and_infinity():
-    for bad in ("nan", "inf", float("nan")):
+def test_a_box_still_accepts_a_question_for_pages_not_yet_converted(monkeypatch):
+    monkeypatch.delenv("OTSBOOK_STATIC_BOOK", raising=False)
+    box = ExerciseBox("<p>2 + 2?</p>", widgets.Text(), check_sum, lambda: "4")
+    assert box.children[0].value == "<p>2 + 2?</p>" and box.children[1] is box.answer_widget
+    with pytest.raises(TypeError):
+        ExerciseBox(answer_widget=widgets.Text(), check=check_sum)
+
+
+def test_run_this_exercise_note_appears_only_in_the_static_book(monkeypatch):
+    monkeypatch.delenv("OTSBOOK_STATIC_BOOK", raising=False)
+    assert run_this_exercise("chapters/history_exercises.md") is None
+    monkeypatch.setenv("OTSBOOK_STATIC_BOOK", "1")
+    note = run_this_exercise("chapters/history_exercises.md").data
+    assert "Run this exercise" in note and "live notebook" in note and "<a href=" in note
+
+
+def test_as_number_rejects_nan_infinity_and_reads_commas():
+    for bad in ("nan", "inf", float("nan"), "-inf"):
         with pytest.raises(AnswerError):
             as_number(bad)
+    assert as_number("2,5") == 2.5
+    with pytest.raises(AnswerError, match="of at least 0"):
+        as_number(-1, low=0)
+    with pytest.raises(AnswerError, match="of at most 10"):
+        as_number(11, high=10)
 
+
+# --- every declared exercise -------------------------------------------------------------------
+
+EXERCISES = all_exercises()
+GARBAGE = [None, "", "   ", "zzz", 10**12, -1, float("nan"), 3.5, (), [], {}, {"zzz": "zzz"}, ("zzz",), object()]
+TYPED_FIGURE_NUMBER = re.compile(r"\b(Fig(ure)?s?\.?|Table)\s*\d+(\.\d+)?", re.I)
+
+
+def ids(exercise: Exercise) -> str:
+    return exercise.key
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=ids)
+def test_the_right_answer_is_marked_right(exercise):
+    result = exercise.evaluate(exercise.right_answer())
+    assert result.correct is True, result.message
+    assert result.message.strip()
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=ids)
+def test_the_wrong_answer_is_marked_wrong_with_a_hint(exercise):
+    result = exercise.evaluate(exercise.wrong_answer())
+    assert result.correct is False, result.message
+    assert result.message.strip()
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=ids)
+@pytest.mark.parametrize("garbage", GARBAGE, ids=lambda g: "object()" if type(g) is object else repr(g))
+def test_garbage_gets_feedback_never_an_exception(exercise, garbage):
+    result = exercise.evaluate(garbage)
+    assert isinstance(result, Feedback) and result.correct is not True and result.message.strip()
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=ids)
+def test_the_declaration_is_complete_and_its_texts_carry_no_typed_figure_numbers(exercise):
+    chapter = exercise.key.split("-", 1)[0]
+    assert _module(exercise) == f"otsbook.exercises.{chapter}", "declare an exercise in the module of its chapter"
+    solution = exercise.solution()
+    assert isinstance(solution, str) and len(solution) > 20
+    texts = [solution, exercise.evaluate(exercise.right_answer()).message, exercise.evaluate(exercise.wrong_answer()).message]
+    for text in texts:
+        assert not TYPED_FIGURE_NUMBER.search(text), f"a typed-in figure number: {text!r}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=ids)
+def test_the_box_reads_its_own_widget_without_error(exercise, monkeypatch):
+    monkeypatch.delenv("OTSBOOK_STATIC_BOOK", raising=False)
+    box = exercise.box()
+    assert isinstance(box.answer_widget, widgets.Widget)
+    result = box.submit()  # the untouched widget: a real answer or a request for one, never a crash
+    assert box.last_error is None, repr(box.last_error)
+    assert isinstance(result, Feedback)
+
+
+def _module(exercise: Exercise) -> str:
+    return getattr(exercise.check, "__module__", "")
+
+
+def test_every_exercise_page_shows_only_declared_exercises(repo_root):
+    """A page calls `ex.NAME.box()`; NAME must be an Exercise of that chapter's module."""
+    import importlib
+
+    for page in sorted((repo_root / "chapters").glob("*_exercises.md")):
+        chapter = page.stem.removesuffix("_exercises")
+        module = importlib.import_module(f"otsbook.exercises.{chapter}")
+        for name in re.findall(r"^\s*ex\.(\w+)\.box\(\)", page.read_text(encoding="utf-8"), flags=re.M):
+            assert isinstance(getattr(module, name, None), Exercise), f"{page.name}: ex.{name} is not an Exercise"
+
+
+# --- the built pages -----------------------------------------------------------------------------
 
 def test_built_exercise_pages_carry_solutions_and_no_stale_feedback(built_html):
     pages = [name for name in toc_files() if name.endswith("_exercises")]
@@ -70,3 +201,4 @@ def test_built_exercise_pages_carry_solutions_and_no_stale_feedback(built_html):
         assert len(solutions) >= 2, f"{name}: exercises without a kernel-free solution"
         assert not any(v and ("Right." in v or "Not yet." in v) for v in values), f"{name}: a stale answer is shown"
         assert not any(model["model_name"] == "ButtonModel" for model in state["state"].values()), f"{name}: dead buttons"
+        assert "Run this exercise" in html, f"{name}: no note on how to run the exercises"

@@ -1,10 +1,23 @@
 """Exercises with instant feedback.
 
-The logic of every exercise is a pure function in a module of this package (one per chapter):
-it takes the student's answer and returns :class:`Feedback`. The widget in
-:mod:`otsbook.exercises.widgets` is a thin layer over it, so the logic is tested without a browser.
+Each exercise is declared once, as an :class:`Exercise` in the module of its chapter
+(``otsbook/exercises/<chapter>.py``): a widget for the answer, a pure ``check`` function that
+returns :class:`Feedback`, a worked ``solution`` computed from the data, and a right and a wrong
+answer for the tests. The question and the objective are written in the page's Markdown; the
+page shows the exercise with ``NAME.box()``. :func:`all_exercises` lists every declaration, so
+the generic tests check each exercise without a browser.
 """
-from .core import Feedback, as_number, as_text_set, join_names
+from .core import AnswerError, Exercise, Feedback, all_exercises, as_number, as_text_set, join_names
 from .widgets import ExerciseBox, run_this_exercise
 
-__all__ = ["Feedback", "ExerciseBox", "run_this_exercise", "as_number", "as_text_set", "join_names"]
+__all__ = [
+    "Exercise",
+    "Feedback",
+    "AnswerError",
+    "ExerciseBox",
+    "all_exercises",
+    "run_this_exercise",
+    "as_number",
+    "as_text_set",
+    "join_names",
+]

@@ -4,6 +4,7 @@ In the HTML book the widgets are drawn from saved state but no Python runs behin
 the book is built (``OTSBOOK_STATIC_BOOK=1``, set by the build extension) an exercise shows, in
 place of the buttons, a note on how to get a live notebook and the worked solution in a
 drop-down that opens without a kernel: the page never shows a stale answer or a dead button.
+The "Run this exercise" notice (:func:`run_this_exercise`) likewise appears only there.
 """
 from __future__ import annotations
 
@@ -28,22 +29,33 @@ def _feedback_html(feedback: Feedback) -> str:
 
 
 class ExerciseBox(widgets.VBox):
-    """One exercise: ``question`` (HTML), an ``answer_widget``, and the logic behind it.
+    """One exercise as a page shows it: the answer widget, Check, Show solution, and feedback.
 
-    ``check`` takes the answer (as returned by ``read_answer``) and returns :class:`Feedback`;
-    ``solution`` returns the worked answer as text. Any error while checking becomes feedback,
-    never a traceback.
+    Made by :meth:`otsbook.exercises.Exercise.box`; the question is written in the page's
+    Markdown, not here. ``check`` takes the answer (as returned by ``read_answer``, by default
+    the widget's ``value``) and returns :class:`Feedback`; ``solution`` returns the worked answer
+    as text. An error while checking becomes feedback, never a traceback; the last such error
+    is kept in ``last_error`` for tests.
+
+    ``question`` (HTML shown above the answer) is accepted for pages not yet converted to
+    :class:`~otsbook.exercises.Exercise`; new exercises leave it out.
     """
 
     def __init__(
         self,
-        question: str,
-        answer_widget: widgets.Widget,
-        check: Callable[[Any], Feedback],
-        solution: Callable[[], str],
+        question: str | None = None,
+        answer_widget: widgets.Widget | None = None,
+        check: Callable[[Any], Feedback] | None = None,
+        solution: Callable[[], str] | None = None,
         read_answer: Callable[[widgets.Widget], Any] | None = None,
+        *,
+        key: str | None = None,
     ):
+        if answer_widget is None or check is None or solution is None:
+            raise TypeError("ExerciseBox needs answer_widget, check and solution")
+        self.key = key
         self.answer_widget = answer_widget
+        self.last_error: Exception | None = None
         self._check = check
         self._solution = solution
         self._read_answer = read_answer or (lambda w: w.value)
@@ -61,18 +73,28 @@ class ExerciseBox(widgets.VBox):
             self.solution_button.on_click(lambda _: self.show_solution())
             self.feedback = widgets.HTML(value=f'<div class="ots-feedback ots-info" role="status">{WAITING}</div>')
             controls = widgets.HBox([self.check_button, self.solution_button])
-        super().__init__(
-            [widgets.HTML(question), answer_widget, controls, self.feedback],
-            layout=widgets.Layout(border="1px solid #d0d7de", padding="0.5em 1em", margin="0.5em 0"),
-        )
+        children = [answer_widget, controls, self.feedback]
+        if question:
+            children.insert(0, widgets.HTML(question))
+        super().__init__(children, layout=widgets.Layout(border="1px solid #d0d7de", padding="0.5em 1em", margin="0.5em 0"))
+        self.add_class("ots-exercise")
+        if key:
+            self.add_class(f"ots-exercise-{key}")
+
+    @property
+    def controls(self) -> widgets.Widget:
+        """The Check and Show-solution buttons (live), or the solution drop-down (static book)."""
+        return self.children[-2]
 
     def submit(self) -> Feedback:
         """Check the current answer and show the feedback (also what tests call)."""
+        self.last_error = None
         try:
             result = self._check(self._read_answer(self.answer_widget))
         except AnswerError as problem:
             result = Feedback.unusable(str(problem))
         except Exception as problem:  # a student must never see a traceback
+            self.last_error = problem
             result = Feedback.unusable(f"That answer could not be read ({type(problem).__name__}). Try again.")
         self.feedback.value = _feedback_html(result)
         return result
@@ -88,8 +110,14 @@ def in_static_book() -> bool:
     return os.environ.get("OTSBOOK_STATIC_BOOK") == "1"
 
 
-def run_this_exercise(path_in_repo: str) -> HTML:
-    """A notice with links that open this page as a live notebook."""
+def run_this_exercise(path_in_repo: str) -> HTML | None:
+    """In the static book, a notice with links that open this page as a live notebook.
+
+    In a live notebook (JupyterLab, a hub, Binder, Colab) the exercises already run, so nothing
+    is shown: the function returns None.
+    """
+    if not in_static_book():
+        return None
     links = " · ".join(f'<a href="{url}">{name}</a>' for name, url in launch_links(path_in_repo).items())
     return HTML(
         '<div class="ots-run-note admonition note"><p class="admonition-title">Run this exercise</p>'
