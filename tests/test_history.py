@@ -66,7 +66,9 @@ def test_every_numbered_figure_is_drawn_by_a_cell_of_the_chapter(chapter):
     assert set(figures) == {"fig-history-timeline", "fig-history-summits", "fig-history-growth",
                             "fig-history-map", "fig-history-shares"}
     for name, fig in figures.items():
-        assert len(fig.data) > 0 and any(len(t.x if t.x is not None else t.locations or ()) for t in fig.data), name
+        drawn = [getattr(t, "x", None) if getattr(t, "x", None) is not None else getattr(t, "locations", None) or getattr(t, "lon", None) or ()
+                 for t in fig.data]
+        assert any(len(points) for points in drawn), f"{name} draws nothing"
         assert alt_text(fig) and len(alt_text(fig)) > 40, name
 
 
@@ -206,8 +208,27 @@ def test_shares_add_up_to_100_in_every_complete_year(chapter):
 def test_turkiye_holds_more_than_half_of_population_and_gdp_throughout(chapter):
     namespace, _ = chapter
     turkiye = namespace["turkiye"]
-    assert (turkiye["Population"] > 50).all()
-    assert (turkiye["GDP (current US$)"] > 50).all()
+    assert (turkiye["Population"].dropna() > 50).all()
+    assert (turkiye["GDP (current US$)"].dropna() > 50).all()
+
+
+def test_what_it_shows_agrees_with_the_shares(chapter):
+    """Every number in the 'What it shows' paragraph, checked against the computed shares."""
+    namespace, _ = chapter
+    shares, turkiye = namespace["shares"], namespace["turkiye"]
+    people, gdp = turkiye["Population"].dropna(), turkiye["GDP (current US$)"].dropna()
+    assert 53 <= people.min() and people.max() <= 56
+    assert 69 <= gdp.min() and gdp.max() <= 88
+    assert 1998 <= gdp.idxmax() <= 2002  # "around the turn of the century"
+    assert 69 <= gdp.loc[2010:].min() and gdp.loc[2010:].max() <= 77
+    assert people.loc[:2005].idxmax() >= 2000 and people.iloc[-1] < people.max()  # rose, then edged down
+    largest = shares.groupby(["indicator", "iso3"])["share"].max()
+    assert largest.loc[("GDP (current US$)", "KAZ")] <= 18
+    assert largest.loc[("Population", "UZB")] <= 23
+    others = largest.drop(index="TUR", level="iso3")
+    assert others.loc["GDP (current US$)"].idxmax() == "KAZ" and others.loc["Population"].idxmax() == "UZB"
+    text = " ".join(CHAPTER.read_text(encoding="utf-8").split())
+    assert "between about 53 and 56 per cent" in text and "between about 69 and 88 per cent" in text
 
 
 def test_shares_exercise_agrees_with_the_chapter(chapter):
