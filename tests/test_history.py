@@ -418,11 +418,23 @@ def test_built_intro_shows_the_date_and_the_observers(built_html):
 
 
 def plotly_data(figure_html: str) -> list[dict]:
-    """The trace list a built figure passes to Plotly.newPlot."""
+    """The trace list a built figure passes to Plotly.newPlot, with plotly's base64-packed
+    arrays ({"dtype": ..., "bdata": ...}) decoded to lists."""
+    import base64
+
+    import numpy as np
+
+    def unpack(value):
+        if isinstance(value, dict) and "bdata" in value:
+            return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+        if isinstance(value, dict):
+            return {k: unpack(v) for k, v in value.items()}
+        return value
+
     start = figure_html.index("Plotly.newPlot(")
     start = figure_html.index("[", start)
     data, _ = json.JSONDecoder().raw_decode(figure_html[start:])
-    return data
+    return [unpack(trace) for trace in data]
 
 
 def test_built_chapter(built_html, summits):
