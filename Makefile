@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine with Python 3.11:
 #   make book   - create .venv from requirements.txt, build the whole HTML book (strict)
 #   make test   - the same set-up, the build, then the whole test suite
+#   make check  - the fast tests only (data, logic, exercises): no build, no browser
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -10,7 +11,7 @@ HTML := _build/html
 PORT ?= 8000
 SUBMISSIONS ?=
 
-.PHONY: book test serve clean assignments grade bench linkcheck notebooks
+.PHONY: book test check serve clean assignments grade bench linkcheck notebooks
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is needed, found {sys.version.split()[0]} at {sys.executable}"'
@@ -27,6 +28,10 @@ book: $(STAMP)
 ## test: build the book, then run every test (data, exercises, assignments, built HTML, browser)
 test: book
 	$(BIN)/python -m pytest
+
+## check: the fast tier while writing: data, domain, logic, exercises (no build, no browser; seconds)
+check: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not build and not browser and not slow"
 
 ## serve: serve the built book on localhost
 serve: book

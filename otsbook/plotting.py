@@ -126,7 +126,9 @@ class BookRenderer(MimetypeRenderer):
     """Emit plotly's MIME bundle (JupyterLab) and a self-contained div (the HTML book)."""
 
     def to_mimebundle(self, fig_dict):
-        fig_dict = dict(fig_dict)
+        # Through plotly's JSON encoder first: numpy arrays, datetimes and pandas values become plain
+        # JSON, which the kernel can send (a px figure of dates carries numpy datetime64 values).
+        fig_dict = json.loads(pio.to_json(fig_dict, validate=False))
         html_div = pio.to_html(fig_dict, full_html=False, include_plotlyjs=False, config=FIGURE_CONFIG, validate=False)
         alt = alt_text(fig_dict) or (fig_dict.get("layout", {}).get("title", {}) or {}).get("text") or "Figure"
         wrapped = f'<div class="ots-figure" role="figure" aria-label="{html.escape(alt, quote=True)}">{html_div}</div>'

@@ -1,6 +1,7 @@
 """Shared fixtures. Tests about the built book read the HTML that `make book` produced."""
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 
@@ -29,6 +30,57 @@ def repo_root() -> Path:
     return ROOT
 
 
+def chapter_cells(name: str) -> list[tuple[str, dict]]:
+    """The code cells of chapters/<name>.md as (source, metadata), in order; IPython magics and
+    shell lines are left out."""
+    import jupytext
+
+    notebook = jupytext.read(ROOT / "chapters" / f"{name}.md")
+    cells = []
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            lines = [line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+            cells.append(("\n".join(lines), dict(cell.metadata)))
+    return cells
+
+
+def chapter_code(name: str) -> list[str]:
+    """The code of each code cell of chapters/<name>.md."""
+    return [source for source, _ in chapter_cells(name)]
+
+
+def run_cell(source: str, namespace: dict, where: str = "<cell>"):
+    """Run one cell as Jupyter does: the statements, then the value of a last bare expression."""
+    tree = ast.parse(source, filename=where)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, where, "exec"), namespace)
+    return eval(compile(ast.Expression(last.value), where, "eval"), namespace) if last else None
+
+
+@pytest.fixture(scope="session")
+def run_chapter():
+    """run_chapter("sources") runs the chapter's code cells, in order, in one namespace and returns
+    it, so a test checks the tables and figures the page shows without a build. What a figure cell
+    shows (its last expression) is in ``namespace["figures"][<figure name>]``, the name given in
+    the cell's ``mystnb: figure: name:``. Each chapter runs once per session: do not modify it."""
+    done: dict[str, dict] = {}
+
+    def run(name: str) -> dict:
+        if name not in done:
+            namespace = {"__name__": f"chapter_{name}"}
+            figures = {}
+            for number, (source, metadata) in enumerate(chapter_cells(name), start=1):
+                shown = run_cell(source, namespace, f"chapters/{name}.md, code cell {number}")
+                figure = metadata.get("mystnb", {}).get("figure", {}).get("name")
+                if figure:
+                    figures[figure] = shown
+            namespace["figures"] = figures
+            done[name] = namespace
+        return done[name]
+
+    return run
+
+
 # The tables several test modules read, loaded once per module through the helper package.
 @pytest.fixture(scope="module")
 def events():
@@ -50,12 +102,24 @@ def organisations():
     return otsbook.load("organisations")
 
 
+# Tests that run a build, a script or a kernel in a subprocess but do not carry @pytest.mark.slow
+# in their own module yet. Their owners may move the marker into the module; then drop the line.
+SLOW_ELSEWHERE = {
+    "test_build.py::test_a_notebook_that_raises_fails_the_strict_build": "runs jupyter-book build",
+    "test_build.py::test_notebook_export_for_colab": "runs scripts/export_notebooks.py",
+    "test_assignments.py::test_first_code_cell_runs_with_and_without_otter": "starts a kernel",
+}
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark every test that reads the built book (directly or through another fixture) as `build`,
-    so that `make check` (-m "not build and not browser and not slow") never needs a build."""
+    and the tests of SLOW_ELSEWHERE as `slow`, so that `make check`
+    (-m "not build and not browser and not slow") needs no build and runs in seconds."""
     for item in items:
         if "built_html" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.build)
+        if f"{item.path.name}::{item.originalname}" in SLOW_ELSEWHERE:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -3,13 +3,15 @@ an honest static page; and the generic checks that every declared exercise must 
 from __future__ import annotations
 
 import json
+import pkgutil
 import re
 
 import ipywidgets as widgets
 import pytest
 
 from otsbook.book import toc_files
-from otsbook.exercises import AnswerError, Exercise, ExerciseBox, Feedback, all_exercises, as_number, run_this_exercise
+from otsbook.exercises import AnswerError, Exercise, ExerciseBox, Feedback, all_exercises, as_number, as_text_set, run_this_exercise
+from otsbook import exercises
 from otsbook.exercises import core
 
 # --- a small exercise declared for these tests ------------------------------------------------
@@ -109,6 +111,15 @@ def test_run_this_exercise_note_appears_only_in_the_static_book(monkeypatch):
     assert "Run this exercise" in note and "live notebook" in note and "<a href=" in note
 
 
+def test_as_text_set_reads_a_selection_or_text_and_refuses_anything_else():
+    assert as_text_set(("KAZ", " KGZ ", "")) == {"KAZ", "KGZ"}
+    assert as_text_set("KAZ, KGZ,") == {"KAZ", "KGZ"}
+    assert as_text_set(None) == set() and as_text_set(()) == set()
+    for bad in (10**12, 3.5, float("nan"), object(), {"KAZ": 1}):
+        with pytest.raises(AnswerError, match="choose from the list"):
+            as_text_set(bad)
+
+
 def test_as_number_rejects_nan_infinity_and_reads_commas():
     for bad in ("nan", "inf", float("nan"), "-inf"):
         with pytest.raises(AnswerError):
@@ -192,7 +203,9 @@ def test_every_exercise_page_shows_only_declared_exercises(repo_root):
 
 def test_built_exercise_pages_carry_solutions_and_no_stale_feedback(built_html):
     pages = [name for name in toc_files() if name.endswith("_exercises")]
-    assert len(pages) == 4
+    modules = {m.name for m in pkgutil.iter_modules(exercises.__path__)} - {"core", "widgets"}
+    assert {name.split("/")[-1].removesuffix("_exercises") for name in pages} == modules, \
+        "each chapter module of otsbook/exercises has an exercise page in _toc.yml, and the reverse"
     for name in pages:
         html = (built_html / f"{name}.html").read_text(encoding="utf-8")
         state = json.loads(re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', html, re.S).group(1))

@@ -1,5 +1,5 @@
-"""The front and back matter: the overview charts, and the built introduction, sources chapter,
-glossary and bibliography."""
+"""The front and back matter: the shared map, the tables and figures of the sources chapter (run
+from the chapter's own cells), and the built introduction, sources chapter, glossary and bibliography."""
 from __future__ import annotations
 
 import html
@@ -11,8 +11,11 @@ import pandas as pd
 import pytest
 
 import otsbook
-from otsbook.charts import maps, overview
-from otsbook.plotting import OTS_STATUS_COLOURS, VERIFICATION_COLOURS, VERIFICATION_SYMBOLS, alt_text
+from conftest import chapter_code, run_cell
+from otsbook.charts import maps
+from otsbook.domain import to_timestamp
+from otsbook.plotting import (OTS_STATUS_COLOURS, VERIFICATION_COLOURS, VERIFICATION_ORDER, VERIFICATION_PATTERNS,
+                              VERIFICATION_SYMBOLS, alt_text)
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMBERS = {"AZE", "KAZ", "KGZ", "TUR", "UZB"}
@@ -23,10 +26,6 @@ CORE_LABELS = ["history", "energy", "security", "multipolarity"]
 @pytest.fixture(scope="module")
 def tables():
     return {name: otsbook.load(name) for name in ("states", "events", "memberships", "energy_routes")}
-
-
-def verified_tables(tables):
-    return {name: tables[name] for name in ("events", "memberships", "energy_routes")}
 
 
 # --- the map (one function, drawn in the introduction and in the history chapter) -------------
@@ -112,26 +111,34 @@ def test_intro_and_history_draw_the_same_map_function():
             assert "go.Choropleth(" not in module.read_text(encoding="utf-8"), module.name
 
 
-# --- the table of unconfirmed rows -------------------------------------------------------------
+# --- the sources chapter: its tables and figures, computed in the chapter's own cells -------------
 
-def test_unconfirmed_rows_lists_every_unconfirmed_event_and_membership(tables):
-    events, memberships, states = tables["events"], tables["memberships"], tables["states"]
-    rows = overview.unconfirmed_rows(events, memberships, states)
-    assert list(rows.columns) == ["statement", "date in data", "from", "status", "note", "checked against"]
+@pytest.fixture(scope="module")
+def sources_chapter(run_chapter):
+    return run_chapter("sources")
+
+
+def test_unconfirmed_table_lists_every_unconfirmed_event_and_membership(sources_chapter, tables):
+    events, memberships = tables["events"], tables["memberships"]
+    rows = sources_chapter["not_confirmed"]
+    assert list(rows.columns) == ["statement", "date", "document's date", "from", "status", "note", "checked against"]
     open_events = events[events["status"] != "confirmed"]
     open_memberships = memberships[memberships["verification"] != "confirmed"]
-    assert len(rows) == len(open_events) + len(open_memberships)
+    assert len(rows) == len(open_events) + len(open_memberships) > 0
     assert set(open_events["title"]) <= set(rows["statement"])
     assert "confirmed" not in set(rows["status"].astype(str))
+    # an event keeps both dates: the best-known one and the one the document gave
+    energy = rows[rows["statement"] == events.set_index("event_id").loc["ots_energy_wg_2022", "title"]].iloc[0]
+    assert (energy["date"], energy["document's date"]) == ("2021-02-23", "2022-09")
     # a membership reads as a sentence, with the state's name from the states table
     trnc = rows[rows["statement"] == "Turkish Republic of Northern Cyprus: observer of the OTS"]
     assert len(trnc) == 1
-    assert trnc.iloc[0][["date in data", "from", "status", "checked against"]].astype(str).tolist() == [
+    assert trnc.iloc[0][["date", "from", "status", "checked against"]].astype(str).tolist() == [
         "2022", "famagusta_trnc", "corrected", "ots_official_about"]
 
 
-def test_unconfirmed_rows_are_sorted_by_status_then_document_and_name_missing_checks(tables):
-    rows = overview.unconfirmed_rows(tables["events"], tables["memberships"], tables["states"])
+def test_unconfirmed_table_is_sorted_by_status_then_document_and_names_missing_checks(sources_chapter):
+    rows = sources_chapter["not_confirmed"]
     assert list(rows["status"].cat.categories) == ["claim", "disputed", "corrected"]
     keys = list(zip(rows["status"].cat.codes, rows["from"]))
     assert keys == sorted(keys)
@@ -140,69 +147,107 @@ def test_unconfirmed_rows_are_sorted_by_status_then_document_and_name_missing_ch
     assert rows["checked against"].notna().all()
 
 
-# --- the verification chart --------------------------------------------------------------------
-
 def expected_counts(tables) -> dict[tuple[str, str, str], int]:
-    """Counted row by row, independently of the chart module."""
+    """Counted row by row, independently of the chapter's pandas code."""
     column = {"events": "status", "memberships": "verification", "energy_routes": "verification"}
     documents = {"kuzio_oped": "Kuzio's op-ed", "security_article": "The security article"}
     label = {"events": "events", "memberships": "memberships", "energy_routes": "energy routes"}
     counts: dict[tuple[str, str, str], int] = {}
-    for name, table in verified_tables(tables).items():
+    for name in column:
+        table = tables[name]
         for source_id, status in zip(table["source_id"], table[column[name]]):
             key = (label[name], documents.get(source_id, "Public sources"), str(status))
             counts[key] = counts.get(key, 0) + 1
     return counts
 
 
-def test_verification_chart_counts_equal_the_data(tables):
-    fig = overview.verification_chart(overview.verification_counts(verified_tables(tables)))
-    from_figure = {}
+def bar_counts(fig) -> dict[tuple[str, str, str], int]:
+    found = {}
     for trace in fig.data:
         for group, rows in zip(trace.y, trace.x):
-            if rows:
-                table, source = group.split(": ", 1)
-                from_figure[(table, source, trace.name)] = int(rows)
-    assert from_figure == expected_counts(tables)
-    assert sum(from_figure.values()) == sum(len(t) for t in verified_tables(tables).values())
+            table, source = group.split(": ", 1)
+            found[(table, source, trace.name)] = int(rows)
+    return found
 
 
-def test_verification_chart_shows_each_status_in_its_colour_and_pattern(tables):
-    fig = overview.verification_chart(overview.verification_counts(verified_tables(tables)))
-    assert [t.name for t in fig.data] == ["confirmed", "claim", "disputed", "corrected"]
+def test_verification_counts_and_chart_equal_the_data(sources_chapter, tables):
+    expected = expected_counts(tables)
+    counts = sources_chapter["counts"]
+    assert {(r.table, r.source, str(r.status)): int(r.rows) for r in counts.itertuples()} == expected
+    fig = sources_chapter["figures"]["fig-sources-verification"]
+    assert bar_counts(fig) == expected
+    shown = [t.name for t in fig.data]
+    assert shown == [s for s in VERIFICATION_ORDER if any(k[2] == s for k in expected)]
     for trace in fig.data:
         assert trace.marker.color == VERIFICATION_COLOURS[trace.name]
-    patterns = [t.marker.pattern.shape for t in fig.data]
-    assert len(set(patterns)) == 4  # the status survives greyscale printing
-    assert re.search(r"\d+ of them are claims, disputed or corrected", alt_text(fig))
+        assert trace.marker.pattern.shape == VERIFICATION_PATTERNS[trace.name]
+    assert len({t.marker.pattern.shape for t in fig.data}) == len(fig.data)  # survives greyscale printing
+    total, not_confirmed = sum(expected.values()), sum(n for k, n in expected.items() if k[2] != "confirmed")
+    assert f"{total} rows" in alt_text(fig) and f"{not_confirmed} of them are claims" in alt_text(fig)
 
 
-def test_verification_counts_of_the_events_table_match_value_counts(tables):
-    counts = overview.verification_counts({"events": tables["events"]})
-    by_status = counts.groupby("status", observed=True)["rows"].sum()
-    expected = tables["events"]["status"].astype(str).value_counts()
-    assert by_status.to_dict() == expected.to_dict()
-    # every unconfirmed event comes from one of the two documents or corrects one of them
-    open_rows = counts[(counts["status"].isin(["claim", "disputed"]))]
-    assert set(open_rows["source"]) <= {"Kuzio's op-ed", "The security article"}
+def test_verification_crosstab_follows_an_edited_table(run_chapter, tables):
+    """Change a status in a copy of the events and run the chapter's counting cell on it."""
+    namespace = dict(run_chapter("sources"))
+    events = tables["events"].copy()
+    events.loc[events["event_id"] == "nakhchivan_2009_oped", "status"] = "claim"
+    namespace["events"] = events
+    code = next(c for c in chapter_code("sources") if "pd.crosstab" in c)
+    run_cell(code, namespace)
+    before = run_chapter("sources")["checked"]
+    after = namespace["checked"]
+    claim = lambda t: int(((t["table"] == "events") & (t["status"].astype(str) == "claim")).sum())  # noqa: E731
+    assert claim(after) == claim(before) + 1
 
 
-def test_dates_chart_places_every_event_of_the_two_documents(tables):
-    events = tables["events"]
-    fig = overview.checked_dates_chart(events)
+def test_dates_chart_places_every_event_of_the_two_documents_by_the_date_convention(sources_chapter, tables):
+    events = tables["events"].set_index("event_id")
+    fig = sources_chapter["figures"]["fig-sources-dates"]
     from_documents = events[events["source_id"].isin(["kuzio_oped", "security_article"])]
-    plotted = {row[0] for trace in fig.data for row in trace.customdata}
-    assert plotted == set(from_documents["event_id"])
+    plotted = {}
     for trace in fig.data:
         assert trace.marker.symbol == VERIFICATION_SYMBOLS[trace.name]
-        ids = [row[0] for row in trace.customdata]
-        assert set(events.set_index("event_id").loc[ids, "status"].astype(str)) == {trace.name}
+        assert trace.marker.color == trace.marker.line.color == VERIFICATION_COLOURS[trace.name]
+        for x, row in zip(trace.x, trace.customdata):
+            plotted[row[0]] = (pd.Timestamp(x), trace.name)
+    assert set(plotted) == set(from_documents.index)
+    for event_id, (x, status) in plotted.items():
+        assert x == to_timestamp(events.loc[event_id, "date"]), event_id  # a year at 1 July, a month at the 15th
+        assert status == str(events.loc[event_id, "status"])
+    assert plotted["council_proposed_2006"][0] == pd.Timestamp(2006, 7, 1)
+    assert f"the {len(from_documents)} dated events" in alt_text(fig)
 
 
-def test_dates_to_year_or_month_precision_start_at_the_period_start():
-    assert overview._start_of("2018") == pd.Timestamp("2018-01-01")
-    assert overview._start_of("2022-09") == pd.Timestamp("2022-09-01")
-    assert overview._start_of("2009-10-03") == pd.Timestamp("2009-10-03")
+def test_sources_chapter_uses_the_shared_helpers_and_keeps_its_figure_code_in_view():
+    text = (ROOT / "chapters" / "sources.md").read_text(encoding="utf-8")
+    assert "otsbook.charts" not in text and not (ROOT / "otsbook" / "charts" / "overview.py").exists()
+    assert "px.bar(" in text and "px.scatter(" in text and "pd.crosstab(" in text and "pd.concat(" in text
+    assert "from otsbook.domain import" in text
+
+
+def test_the_prose_of_the_sources_chapter_agrees_with_the_data(tables):
+    """What the chapter says in words about the statuses, checked against the tables."""
+    events, memberships = tables["events"], tables["memberships"]
+    documents = {"kuzio_oped", "security_article"}
+    # "Every claim and every disputed row comes from one of the two documents, and the events table holds them all"
+    for table, column in ((events, "status"), (memberships, "verification"), (tables["energy_routes"], "verification")):
+        open_rows = table[table[column].isin(["claim", "disputed"])]
+        assert set(open_rows["source_id"]) <= documents
+        if table is not events:
+            assert open_rows.empty
+    # "Most rows are confirmed"
+    statuses = pd.concat([events["status"].astype(str), memberships["verification"].astype(str)])
+    assert (statuses == "confirmed").mean() > 0.5
+    # "The unconfirmed statements all fall in 2016 or later"
+    from_documents = events[events["source_id"].isin(documents)]
+    unconfirmed = from_documents[from_documents["status"] != "confirmed"]
+    assert unconfirmed["date"].map(to_timestamp).min().year >= 2016
+    # the op-ed's unconfirmed rows fall in 2020-2023
+    oped = unconfirmed[unconfirmed["source_id"] == "kuzio_oped"]["date"].map(to_timestamp).dt.year
+    assert (oped.min(), oped.max()) == (2020, 2023)
+    # the article's early milestones are confirmed
+    status = events.set_index("event_id")["status"].astype(str)
+    assert status["nakhchivan_2009_article"] == status["almaty_summit_2011"] == "confirmed"
 
 
 # --- the built pages ---------------------------------------------------------------------------
@@ -295,3 +340,18 @@ def test_bibliography_lists_the_two_documents(built_html):
     assert "taras kuzio. as russian power declines, turkic military cooperation grows" in entries
     assert re.search(r"international security as a determinant of [^.]{0,30}organization of turkic states", entries)
     assert "eurasiareview.com" in entries
+
+
+def test_the_book_renderer_sends_plain_json_for_dates_and_numpy_values():
+    """A px figure of dates holds numpy datetime64 values; the kernel must be able to send it."""
+    import json
+
+    import plotly.express as px
+    import plotly.io as pio
+
+    frame = pd.DataFrame({"when": pd.to_datetime(["2009-10-03", "2019-10-15"]), "n": [4, 5]})
+    fig = px.scatter(frame, x="when", y="n")
+    bundle = pio.renderers["otsbook"].to_mimebundle(fig.to_dict())
+    sent = json.loads(json.dumps(bundle))  # what ipykernel does; raises on numpy values
+    assert sent["application/vnd.plotly.v1+json"]["data"][0]["x"][0].startswith("2009-10-03")
+    assert 'class="ots-figure"' in sent["text/html"]

@@ -55,13 +55,19 @@ def as_number(answer, *, low: float | None = None, high: float | None = None, wh
     return value
 
 
-def as_text_set(answer) -> set[str]:
-    """Read a selection (a tuple from a multiple-select widget, or comma-separated text)."""
+def as_text_set(answer, *, what: str = "a selection") -> set[str]:
+    """Read a selection (a tuple from a multiple-select widget, or comma-separated text).
+
+    Nothing selected gives an empty set; a number or any other value that is not a selection
+    raises :class:`AnswerError`.
+    """
     if answer is None:
         return set()
     if isinstance(answer, str):
         return {part.strip() for part in answer.split(",") if part.strip()}
-    return {str(item).strip() for item in answer if str(item).strip()}
+    if isinstance(answer, (list, tuple, set, frozenset)):
+        return {str(item).strip() for item in answer if str(item).strip()}
+    raise AnswerError(f"Expected {what}: choose from the list, or type the names separated by commas.")
 
 
 def join_names(names: Iterable[str]) -> str:
