@@ -133,9 +133,7 @@ class BookRenderer(MimetypeRenderer):
         alt = alt_text(fig_dict) or (fig_dict.get("layout", {}).get("title", {}) or {}).get("text") or "Figure"
         wrapped = f'<div class="ots-figure" role="figure" aria-label="{html.escape(alt, quote=True)}">{html_div}</div>'
         return {
-            # through plotly's JSON encoder: plotly express puts numpy arrays (and datetimes) in the
-            # figure, which the notebook's JSON writer cannot store as they are
-            "application/vnd.plotly.v1+json": {**json.loads(pio.to_json(fig_dict, validate=False)), "config": FIGURE_CONFIG},
+            "application/vnd.plotly.v1+json": {"data": fig_dict.get("data", []), "layout": fig_dict.get("layout", {}), "config": FIGURE_CONFIG},
             "text/html": wrapped,
         }
 
