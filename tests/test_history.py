@@ -108,6 +108,13 @@ def test_timeline_rows_separate_the_four_themes(chapter, events):
     rows = timeline.groupby("theme")["row"].agg(["min", "max"])
     assert (rows["max"] - rows["min"] <= 0.5).all()
     assert list(figures["fig-history-timeline"].layout.yaxis.ticktext) == ["Multipolarity", "Security", "Energy", "History"]
+    buttons = figures["fig-history-timeline"].layout.updatemenus[0].buttons
+    assert [b.label for b in buttons] == ["All themes", "Only history", "Only energy", "Only security", "Only multipolarity"]
+    low, high = buttons[1].args[0]["yaxis.range"]
+    history_rows = timeline.loc[timeline["theme"] == "history", "row"]
+    assert low < history_rows.min() and history_rows.max() < high
+    others = timeline.loc[timeline["theme"] != "history", "row"]
+    assert ((others < low) | (others > high)).all()
 
 
 # --- the summits table and its figure ------------------------------------------------------------
