@@ -489,3 +489,55 @@ def test_flows_are_flows_with_units(tables):
     # no capacity column has crept into the flows table, and no flow column into the routes table
     assert not any("capacity" in c for c in flows.columns)
     assert not any("flow" in c for c in routes.reset_index().columns)
+
+
+# --- one row per event ----------------------------------------------------------
+
+_TITLE_STOPWORDS = {"the", "and", "with", "from", "into", "over", "after", "their", "that", "this",
+                    "says", "said", "first", "second", "third", "meeting", "sign", "signs", "summit"}
+
+
+def _title_words(title: str) -> set[str]:
+    """Content words of a title, cut to six letters so that 'Hungary' and 'Hungarian' meet."""
+    return {w[:6] for w in re.findall(r"[^\W\d_]+", title.lower())
+            if len(w) >= 4 and w not in _TITLE_STOPWORDS}
+
+
+def test_no_unlinked_duplicate_events(tables):
+    """Two rows with the same date, a shared actor and mostly the same title words are one event
+    recorded twice: keep one row, or link the second with same_event_as."""
+    events = tables["events"]
+    linked = {frozenset((row.event_id, row.same_event_as))
+              for row in events.itertuples() if isinstance(row.same_event_as, str)}
+    rows = list(events.itertuples())
+    duplicates = []
+    for i, a in enumerate(rows):
+        for b in rows[i + 1:]:
+            if a.date != b.date or not set(a.actors.split(";")) & set(b.actors.split(";")):
+                continue
+            wa, wb = _title_words(a.title), _title_words(b.title)
+            overlap = len(wa & wb) / max(1, min(len(wa), len(wb)))
+            if overlap >= 0.6 and frozenset((a.event_id, b.event_id)) not in linked:
+                duplicates.append((a.event_id, b.event_id, round(overlap, 2)))
+    assert not duplicates, duplicates
+
+
+def test_same_event_as_points_to_an_existing_event(tables):
+    events = tables["events"]
+    targets = events["same_event_as"].dropna()
+    assert set(targets) <= set(events["event_id"]), set(targets) - set(events["event_id"])
+    assert not (targets == events.loc[targets.index, "event_id"]).any()
+
+
+def test_summit_events_carry_the_summit_table_dates(tables):
+    """An events row that names a summit by its host city carries that summit's date in summits.csv."""
+    events, summits = tables["events"], tables["summits"]
+    wrong = []
+    for summit in summits.itertuples():
+        year = str(summit.date)[:4]
+        for row in events.itertuples():
+            title = row.title
+            if ("summit" in title.lower() and summit.host_city in title
+                    and str(row.date)[:4] == year and str(row.date) != str(summit.date)):
+                wrong.append((row.event_id, row.date, summit.summit_id, summit.date))
+    assert not wrong, wrong

@@ -307,3 +307,31 @@ def test_russia_is_richer_per_head_than_every_member_as_the_summary_says(world_b
     russia = world_bank[(world_bank["iso3"] == "RUS") & (world_bank["year"] == year)]["gdp_per_capita_current_usd"].iloc[0]
     assert (wide.loc[year] < russia).all()
     assert "Russia\n  is richer per head than every member" in CHAPTER.read_text(encoding="utf-8")
+
+
+NUMBER_WORDS = {0: "None", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def test_the_worked_analysis_prose_states_the_numbers_the_data_give(world_bank, memberships):
+    """The worked analysis writes its numbers into the prose (no glue, so that the page reads the same
+    in a live notebook); recompute them from the data exactly as the chapter does and find them in the text."""
+    from otsbook.domain import members_in_year, state_name
+
+    members = members_in_year(memberships, 2025)
+    per_head = (world_bank[world_bank["iso3"].isin(members + ["RUS", "CHN"])]
+                .pivot(index="year", columns="iso3", values="gdp_per_capita_current_usd")
+                .dropna(how="all"))
+    latest = int(per_head.index.max())
+    row = per_head.loc[latest]
+    gap = per_head[members].max(axis=1) / per_head[members].min(axis=1)
+    above_russia = int((row[members] > row["RUS"]).sum())
+    above_china = int((row[members] > row["CHN"]).sum())
+    text = " ".join(CHAPTER.read_text(encoding="utf-8").split())
+    assert "glue" not in text and "myst_nb" not in text
+    assert (f"In {latest} the richest member by this measure, {state_name(row[members].idxmax())}, produced "
+            f"{gap.loc[latest]:.1f} times as much per head as the poorest, {state_name(row[members].idxmin())}; "
+            f"in 2009 the ratio was {gap.loc[2009]:.1f}.") in text
+    russia = ("None of the five members has a higher GDP per head than Russia" if above_russia == 0
+              else f"{NUMBER_WORDS[above_russia].capitalize()} of the five members")
+    assert russia in text
+    assert f"{NUMBER_WORDS[above_china]} have a higher one than China" in text
