@@ -282,8 +282,16 @@ def describe_table(name: str, data_dir: Path | None = None) -> pd.DataFrame:
 
 
 def table_info(name: str, data_dir: Path | None = None) -> dict:
-    """Title, description and file path of one table."""
+    """Title, description, file path, licence(s) and upstream sources of one table.
+
+    ``licences`` are the table's own (``licenses`` in its resource) or else the package's;
+    ``sources`` are the upstream data sets named in the resource (empty when each row names its source).
+    """
     data_dir = Path(data_dir or DATA_DIR)
-    resource = _resource(_descriptor(data_dir), name, data_dir)
+    descriptor = _descriptor(data_dir)
+    resource = _resource(descriptor, name, data_dir)
+    licences = resource.get("licenses") or descriptor.get("licenses", [])
     return {"name": name, "title": resource.get("title", name), "description": resource.get("description", ""),
-            "path": f"data/{resource['path']}"}
+            "path": f"data/{resource['path']}",
+            "licences": [lic.get("name", "") for lic in licences],
+            "sources": [src.get("title", "") for src in resource.get("sources", [])]}

@@ -191,7 +191,14 @@ def test_document_rows_have_evidence(tables):
 
 
 def test_every_row_has_a_source(tables):
+    import json
+
+    table_level = {r["name"] for r in json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+                   if r.get("sources")}
+    assert table_level == {"world_bank"}  # one upstream for the whole table, named in the descriptor
     for name, df in tables.items():
+        if name in table_level:
+            continue
         column = "ots_status_source_id" if name == "states" else "source_id"
         assert column in df.columns, name
         assert df[column].notna().all(), name
@@ -216,7 +223,7 @@ def test_energy_capacities_are_typed_numbers(tables):
     assert float(routes.loc["SCP", "capacity_bcm_per_year"]) == pytest.approx(7.41)  # design capacity at opening
     assert now.isna()["TCGP"]  # proposed, so no capacity today
     oil = routes["oil_capacity_mt_per_year"]
-    assert float(oil["CPC"]) == pytest.approx(67)
+    assert float(oil["CPC"]) == pytest.approx(81.5)  # after the 2024 debottlenecking (67 before)
     assert float(oil["BTC"]) == pytest.approx(float(routes.loc["BTC", "oil_capacity_mbd"]) * 365 / 7.33, abs=0.05)
     assert float(routes.loc["BTC", "oil_capacity_mbd"]) == pytest.approx(1.2)
     for column in ("capacity_current_bcm_per_year", "oil_capacity_mbd", "oil_capacity_mt_per_year"):
@@ -343,3 +350,142 @@ def test_events_date_is_the_checked_date_and_source_date_the_documents(tables):
     # every row from a document keeps the date the document gave
     from_documents = events[events["source_id"].isin(DOCUMENTS)]
     assert from_documents["source_date"].notna().all()
+
+
+# --- the World Bank series ------------------------------------------------------
+
+WB_STATES = {"AZE", "KAZ", "KGZ", "TUR", "UZB", "HUN", "TKM", "RUS", "CHN"}
+
+
+def test_world_bank_covers_every_state_with_data_and_every_year(tables):
+    wb = tables["world_bank"]
+    states = tables["states"]
+    members_and_observers = set(states.loc[states["ots_status"].isin(["member", "observer"]), "iso3"])
+    # every member and observer with World Bank data (Northern Cyprus has none), plus the two comparators
+    assert set(wb["iso3"]) == WB_STATES == (members_and_observers - {"XNC"}) | {"RUS", "CHN"}
+    first, last = int(wb["year"].min()), int(wb["year"].max())
+    assert first == 1992 and last >= 2024
+    for iso3, rows in wb.groupby("iso3"):
+        assert sorted(rows["year"].astype(int)) == list(range(first, last + 1)), iso3
+        assert rows["population"].notna().all(), iso3  # population for every year
+        gdp_years = rows.loc[rows["gdp_current_usd"].notna(), "year"].astype(int)
+        assert list(gdp_years) == list(range(first, int(gdp_years.max()) + 1)), iso3  # no gap in GDP
+        assert int(gdp_years.max()) >= 2023, iso3
+
+
+def test_world_bank_units_and_types(tables):
+    wb = tables["world_bank"]
+    assert str(wb["population"].dtype) == "Int64" and str(wb["gdp_current_usd"].dtype) == "Int64"
+    assert str(wb["gdp_per_capita_current_usd"].dtype) == "Float64"
+    latest = wb[wb["year"] == 2023].set_index("iso3")
+    # persons, not thousands or millions: Türkiye has tens of millions of people, Kyrgyzstan a few million
+    assert 70e6 < latest.loc["TUR", "population"] < 100e6 and 5e6 < latest.loc["KGZ", "population"] < 9e6
+    # current US dollars, not billions: Türkiye's GDP is of the order of 10^12 dollars
+    assert 5e11 < latest.loc["TUR", "gdp_current_usd"] < 3e12
+    # per head is derived as GDP / population, in dollars per person
+    both = wb.dropna(subset=["gdp_current_usd", "population"])
+    derived = both["gdp_current_usd"].astype(float) / both["population"].astype(float)
+    assert (abs(derived - both["gdp_per_capita_current_usd"].astype(float)) < 0.01).all()
+    assert wb.loc[wb["gdp_current_usd"].isna(), "gdp_per_capita_current_usd"].isna().all()
+    descriptor = D.describe_table("world_bank").set_index("column")["description"]
+    assert "current US dollars" in descriptor["gdp_current_usd"] and "persons" in descriptor["population"]
+
+
+def _import_script():
+    spec = importlib.util.spec_from_file_location("import_world_bank", ROOT / "scripts" / "import_world_bank.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_import_script_rebuilds_and_checks(tmp_path):
+    script = _import_script()
+    gdp, population, target = tmp_path / "gdp.csv", tmp_path / "population.csv", tmp_path / "world_bank.csv"
+    gdp.write_text("Country Name,Country Code,Year,Value\nTurkiye,TUR,1992,1000.4\nTurkiye,TUR,1993,2000\nFrance,FRA,1993,9\n",
+                   encoding="utf-8")
+    population.write_text("Country Name,Country Code,Year,Value\nTurkiye,TUR,1992,10\nTurkiye,TUR,1993,20\nTurkiye,TUR,1994,30\n",
+                          encoding="utf-8")
+    assert script.main(["--gdp", str(gdp), "--population", str(population), "--target", str(target)]) == 0
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    tur = [r for r in rows if r["iso3"] == "TUR"]
+    assert [r["year"] for r in tur] == ["1992", "1993", "1994"]
+    assert tur[0] == {"iso3": "TUR", "year": "1992", "population": "10", "gdp_current_usd": "1000", "gdp_per_capita_current_usd": "100.04"}
+    assert tur[2]["gdp_current_usd"] == "" and tur[2]["gdp_per_capita_current_usd"] == ""
+    assert not any(r["iso3"] == "FRA" for r in rows)
+    assert script.main(["--gdp", str(gdp), "--population", str(population), "--target", str(target), "--check"]) == 0
+    target.write_text(target.read_text(encoding="utf-8").replace("100.04", "100.05"), encoding="utf-8")
+    assert script.main(["--gdp", str(gdp), "--population", str(population), "--target", str(target), "--check"]) == 1
+
+
+def test_world_bank_provenance_names_upstream_commits():
+    import json
+
+    resource = next(r for r in json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+                    if r["name"] == "world_bank")
+    text = json.dumps(resource)
+    assert "datasets/gdp" in text and "datasets/population" in text
+    assert re.search(r"[0-9a-f]{40}", resource["description"])
+    assert {lic["name"] for lic in resource["licenses"]} >= {"CC-BY-4.0"}
+    sources = D.load("sources").set_index("source_id")
+    for sid in ("data_wb_gdp_datasets", "data_wb_population_datasets"):
+        assert re.search(r"commit [0-9a-f]{40}", sources.loc[sid, "note"]), sid
+
+
+# --- UN votes ------------------------------------------------------------------------
+
+def test_un_votes_cover_every_member_and_observer_on_every_resolution(tables):
+    votes, resolutions = tables["un_votes"], tables["un_resolutions"]
+    states = tables["states"]
+    un_members_and_observers = set(states.loc[states["ots_status"].isin(["member", "observer"]), "iso3"]) - {"XNC"}
+    for resolution in resolutions["resolution"]:
+        on_it = set(votes.loc[votes["resolution"] == resolution, "iso3"])
+        assert un_members_and_observers <= on_it, resolution
+    assert set(resolutions["resolution"]) >= {"A/RES/ES-11/1", "A/RES/ES-11/7"}
+    assert (resolutions["date"].astype(str) >= "2022-03-02").all()
+    assert any(str(d).startswith("2025-02") for d in resolutions["date"])
+    # a vote is only given without 'claim' when it was confirmed; an empty vote is always a claim with a note
+    empty = votes[votes["vote"].isna()]
+    assert (empty["status"].astype(str) == "claim").all() and empty["note"].notna().all()
+    claims = votes[votes["status"].astype(str) == "claim"]
+    assert claims["note"].notna().all()
+
+
+def test_un_votes_known_values(tables):
+    votes = tables["un_votes"].set_index(["resolution", "iso3"])["vote"].astype("string")
+    assert votes[("A/RES/ES-11/1", "KAZ")] == "abstain" and votes[("A/RES/ES-11/1", "AZE")] == "absent"
+    assert votes[("A/RES/ES-11/1", "TUR")] == "yes" and votes[("A/RES/ES-11/1", "RUS")] == "no"
+    assert votes[("A/RES/ES-11/3", "KAZ")] == "no" and votes[("A/RES/ES-11/3", "UZB")] == "no"
+    assert votes[("A/RES/ES-11/7", "HUN")] == "no" and votes[("A/RES/ES-11/7", "TUR")] == "yes"
+
+
+def test_un_vote_foreign_key_is_checked(copy):
+    edit(copy / "un_votes.csv", "A/RES/ES-11/1,AZE,", "A/RES/ES-11/99,AZE,")
+    with pytest.raises(D.DataError, match=r"data/un_votes\.csv, row 2, column 'resolution'"):
+        D.load("un_votes", copy)
+
+
+# --- energy routes and flows ---------------------------------------------------------
+
+def test_routes_cover_every_direction_and_exporter(tables):
+    routes = tables["energy_routes"].set_index("route_id")
+    assert set(routes["direction"].astype(str)) == {"via_russia", "to_china", "to_iran", "west_bypassing_russia", "to_south_asia"}
+    for route_id in ("CAC", "CPC", "AS", "BN", "BS", "BTC", "KCOP", "CAGP", "CAGPD", "KKK", "DSK", "SWAP", "BLUE", "TURKS", "TCGP", "TAPI"):
+        assert route_id in routes.index, route_id
+    assert routes.loc["BLUE", "exporters"] == "RUS" and routes.loc["TURKS", "exporters"] == "RUS"
+    assert str(routes.loc["TCGP", "status"]) == "proposed" and str(routes.loc["TAPI", "status"]) == "under_construction"
+    assert str(routes.loc["CAGPD", "status"]) == "planned"
+    # the first lines that avoid Russia are older than BTC (2006)
+    assert int(routes.loc["KKK", "operational_since"]) == 1997 and int(routes.loc["BS", "operational_since"]) == 1999
+    exporters = {code for value in routes["exporters"].dropna() for code in str(value).split(";")}
+    assert {"AZE", "KAZ", "TKM", "UZB"} <= exporters
+
+
+def test_flows_are_flows_with_units(tables):
+    flows, routes = tables["energy_flows"], tables["energy_routes"].set_index("route_id")
+    assert set(flows["unit"].astype(str)) <= {"Mt", "bcm"}
+    for row in flows.itertuples():
+        commodity = str(routes.loc[row.route_id, "commodity"])
+        assert (commodity, str(row.unit)) in {("oil", "Mt"), ("gas", "bcm")}, row.route_id
+    # no capacity column has crept into the flows table, and no flow column into the routes table
+    assert not any("capacity" in c for c in flows.columns)
+    assert not any("flow" in c for c in routes.reset_index().columns)

@@ -263,8 +263,8 @@ def bypass_capacity(routes: pd.DataFrame) -> go.Figure:
     return with_alt(
         fig,
         "Two bar charts of pipeline capacity, gas in bcm a year and oil in million tonnes a year, coloured by "
-        "whether the route avoids Russia. Only "
-        + ", ".join(through["route_id"]) + " crosses Russia; "
+        "whether the route avoids Russia. Crossing Russia: "
+        + ", ".join(through["route_id"]) + "; "
         + "; ".join(f"{i} {c:g} {u}" for i, c, u in zip(caps["route_id"], caps["capacity"], caps["unit"])) + ".",
     )
 
@@ -292,7 +292,7 @@ def energy_timeline(routes: pd.DataFrame, events: pd.DataFrame) -> go.Figure:
             text=part["opened"].astype(int).astype(str), textposition="inside", insidetextanchor="start",
             customdata=part[["route_id"]].to_numpy(), hovertemplate="%{y}: in service since %{base}<extra></extra>",
         )
-    proposed = built[built["opened"].isna()]
+    proposed = built[built["opened"].isna() & (built["status"].astype(str) != "operational")]
     if not proposed.empty:
         fig.add_trace(go.Scatter(
             y=[label(n, i) for n, i in zip(proposed["name"], proposed["route_id"])], x=[end - 0.5] * len(proposed),
