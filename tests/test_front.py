@@ -106,9 +106,12 @@ def test_intro_and_history_draw_the_same_map_function():
         text = (ROOT / "chapters" / f"{page}.md").read_text(encoding="utf-8")
         assert "from otsbook.charts.maps import ots_map" in text, page
         assert re.search(r"^(fig = )?ots_map\(states", text, flags=re.M), page
-    for module in (ROOT / "otsbook" / "charts").glob("*.py"):
-        if module.name != "maps.py":
-            assert "go.Choropleth(" not in module.read_text(encoding="utf-8"), module.name
+    # nowhere else is a map of the members drawn: not in a chapter's cells, not in another module
+    others = [p for p in (ROOT / "otsbook").rglob("*.py") if p.name != "maps.py"] + sorted((ROOT / "chapters").glob("*.md"))
+    assert len(others) > 10
+    for path in others:
+        text = path.read_text(encoding="utf-8")
+        assert "go.Choropleth(" not in text and "px.choropleth(" not in text, path.name
 
 
 # --- the sources chapter: its tables and figures, computed in the chapter's own cells -------------
