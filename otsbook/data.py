@@ -226,10 +226,21 @@ def _check_foreign_keys(resource: dict, columns: dict[str, list], data_dir: Path
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Return table `name` typed and validated against the descriptor; raise DataError otherwise."""
     data_dir = Path(data_dir or DATA_DIR)
-    descriptor = _descriptor(data_dir)
-    resource, columns = _read_checked(name, data_dir, descriptor)
-    _check_foreign_keys(resource, columns, data_dir, descriptor, cache={})
-    return _to_frame(columns, resource["schema"]["fields"])
+    key = (name, str(data_dir.resolve()), _files_stamp(data_dir))
+    if key not in _LOADED:  # read and check again whenever a file of data_dir has changed
+        descriptor = _descriptor(data_dir)
+        resource, columns = _read_checked(name, data_dir, descriptor)
+        _check_foreign_keys(resource, columns, data_dir, descriptor, cache={})
+        _LOADED[key] = _to_frame(columns, resource["schema"]["fields"])
+    return _LOADED[key].copy()
+
+
+_LOADED: dict[tuple, pd.DataFrame] = {}
+
+
+def _files_stamp(data_dir: Path) -> tuple:
+    """Name, size and modification time of every file of data_dir: a change to any of them is seen."""
+    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in data_dir.glob("*") if p.is_file()))
 
 
 def table_or_load(name: str, table: pd.DataFrame | None = None) -> pd.DataFrame:

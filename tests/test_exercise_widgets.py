@@ -188,15 +188,19 @@ def _module(exercise: Exercise) -> str:
     return getattr(exercise.check, "__module__", "")
 
 
-def test_every_exercise_page_shows_only_declared_exercises(repo_root):
-    """A page calls `ex.NAME.box()`; NAME must be an Exercise of that chapter's module."""
+def test_exercise_pages_show_every_declared_exercise_and_nothing_else(repo_root):
+    """A page calls `ex.NAME.box()`; NAME must be an Exercise of that chapter's module, and every
+    Exercise a module declares is shown on its page."""
     import importlib
 
     for page in sorted((repo_root / "chapters").glob("*_exercises.md")):
         chapter = page.stem.removesuffix("_exercises")
         module = importlib.import_module(f"otsbook.exercises.{chapter}")
-        for name in re.findall(r"^\s*ex\.(\w+)\.box\(\)", page.read_text(encoding="utf-8"), flags=re.M):
+        shown = re.findall(r"^\s*ex\.(\w+)\.box\(\)", page.read_text(encoding="utf-8"), flags=re.M)
+        for name in shown:
             assert isinstance(getattr(module, name, None), Exercise), f"{page.name}: ex.{name} is not an Exercise"
+        declared = {name for name, value in vars(module).items() if isinstance(value, Exercise)}
+        assert declared <= set(shown), f"{page.name} does not show {sorted(declared - set(shown))}"
 
 
 # --- the built pages -----------------------------------------------------------------------------
