@@ -1,0 +1,90 @@
+"""Run an assignment's tests, public and hidden, against a submission's answers read as data.
+
+    python grading_tests.py AUTOGRADER_ZIP ANSWERS_JSON RESULT_JSON
+
+This process is started fresh for each submission (in a sandbox of its own) after the
+submission's notebook has finished in another one: no code of the submission ever runs here.
+The answers are rebuilt from JSON by ``grading_answers.decode`` (plain values only), the test
+files are read from the autograder zip as data (never imported), and otter's own doctest runner
+runs each test case. RESULT_JSON holds only, per question, whether each test case passed: the
+grader takes the points, the hints and which cases are hidden from its own copy of the tests, so
+nothing a test prints or raises can reach a grades file or a student's feedback.
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import importlib
+import io
+import json
+import re
+import sys
+import zipfile
+
+from grading_answers import decode
+
+# Modules a test may use under the name the notebook gave them (``import pandas as pd``).
+MODULES = {"pandas", "numpy", "plotly", "plotly.express", "plotly.graph_objects", "otsbook", "math",
+           "statistics", "collections", "datetime", "re", "json", "itertools"}
+DEFAULT_MODULES = {"pd": "pandas", "np": "numpy", "px": "plotly.express", "go": "plotly.graph_objects",
+                   "otsbook": "otsbook"}
+
+
+def read_test_specs(zip_path: str) -> dict[str, dict]:
+    """question name -> OK-format test spec, from ``tests/<name>.py`` in the autograder zip.
+
+    The files are parsed, not run: each must assign a literal dict to ``test``."""
+    specs = {}
+    with zipfile.ZipFile(zip_path) as archive:
+        for name in sorted(archive.namelist()):
+            match = re.fullmatch(r"tests/(\w+)\.py", name)
+            if not match:
+                continue
+            tree = ast.parse(archive.read(name).decode("utf-8"))
+            spec = next(ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+                        and any(isinstance(t, ast.Name) and t.id == "test" for t in node.targets))
+            specs[spec["name"]] = spec
+    return specs
+
+
+def environment(answers: dict) -> tuple[dict, list[str]]:
+    """A fresh global namespace: the usual modules, then the submission's values."""
+    env, problems = {}, []
+    modules = dict(DEFAULT_MODULES)
+    modules.update({k: v for k, v in answers.get("modules", {}).items()
+                    if isinstance(k, str) and k.isidentifier() and v in MODULES})
+    for alias, module in modules.items():
+        env[alias] = importlib.import_module(module)
+    for name, data in answers.get("answers", {}).items():
+        if not (isinstance(name, str) and name.isidentifier()):
+            continue
+        try:
+            env[name] = decode(data)
+        except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
+            problems.append(name)
+    return env, problems
+
+
+def main() -> int:
+    zip_path, answers_path, result_path = sys.argv[1:4]
+    from otter.test_files.ok_test import OKTestFile
+
+    with open(answers_path, encoding="utf-8") as f:
+        answers = json.load(f)
+    if not isinstance(answers, dict):
+        raise SystemExit("answers: not an object")
+    result = {"questions": {}, "unreadable": []}
+    for name, spec in read_test_specs(zip_path).items():
+        env, problems = environment(answers)  # fresh values for every question
+        result["unreadable"] = problems
+        test_file = OKTestFile.from_spec(spec)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            test_file.run(env)
+        result["questions"][name] = [bool(r.passed) for r in test_file.test_case_results]
+    with open(result_path, "w", encoding="utf-8") as f:
+        json.dump(result, f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
