@@ -85,15 +85,17 @@ with open("/work/result.json", "w") as f:
 
 STEAL = r'''
 # Stolen answers: look for the instructor notebook, the tests or the repository and use them.
-import glob, os, socket, zipfile
+import os, re, socket, zipfile
 found = []
 def grab(path):
+    if os.path.abspath(path) == os.path.abspath("history.ipynb"):  # its own copy (it holds this cell)
+        return
     try:
         with open(path, "rb") as f:
             data = f.read(100000)
     except OSError:
         return
-    if b"BEGIN SOLUTION" in data or b"hidden" in data or b"assert" in data:
+    if any(mark in data for mark in (b"BEGIN SOLUTION", b"# SOLUTION", b"'hidden': True", b'"hidden": true')):
         found.append(path)
 for pid in os.listdir("/proc"):
     if pid.isdigit():
@@ -107,9 +109,11 @@ for pid in os.listdir("/proc"):
 for name in ["REPO/assignments/history/history.ipynb", "AUTOGRADERS/history/autograder/history-autograder.zip",
              "AUTOGRADERS/history/autograder/history.ipynb", "/proc/1/root/REPO/assignments/history/history.ipynb"]:
     grab(name)
-for pattern in ["/**/history.ipynb", "/**/*autograder*.zip", "/**/tests/q*.py"]:
-    for path in glob.glob(pattern, recursive=True):
-        grab(path)
+for top, dirs, files in os.walk("/"):
+    dirs[:] = [d for d in dirs if os.path.join(top, d) not in ("/proc", "/sys", "/dev", "/usr", "/opt/venv/lib")]
+    for name in files:
+        if name.endswith((".ipynb", ".zip")) or re.fullmatch(r"q\d+\.py", name):
+            grab(os.path.join(top, name))
 for path in found:
     if path.endswith(".zip"):
         exec(zipfile.ZipFile(path).read("tests/q2.py"))
@@ -340,7 +344,7 @@ def test_grading_refuses_without_a_sandbox(tmp_path, monkeypatch):
         (fake / chapter / "autograder").mkdir(parents=True)
         (fake / chapter / "autograder" / f"{chapter}-autograder.zip").write_bytes(b"")
     (tmp_path / "subs").mkdir()
-    with pytest.raises(SystemExit, match="Refusing to grade without a sandbox.*--unsafe-no-sandbox"):
+    with pytest.raises(SystemExit, match="(?s)Refusing to grade without a sandbox.*--unsafe-no-sandbox"):
         script.main(["grade", str(tmp_path / "subs"), "--autograders", str(fake), "--out", str(tmp_path / "out")])
 
 
