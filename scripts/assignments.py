@@ -445,7 +445,8 @@ class Grader:
                    **{inside: host for host, inside in binds.items()}}
         outside = {inside: str(host) for inside, host in outside.items()}
         argv = [sys.executable if a == f"{self.sandbox_module.VENV_INSIDE}/bin/python" else
-                next((a.replace(k, v, 1) for k, v in outside.items() if a.startswith(k + "/")), a) for a in argv]
+                next((v + a[len(k):] for k, v in outside.items() if a == k or a.startswith(k + "/")), a)
+                for a in argv]
         env = dict(os.environ, PYTHONPATH=f"{outside['/grader']}:{outside['/book']}", PYTHONDONTWRITEBYTECODE="1")
         started = time.monotonic()
         process = subprocess.Popen(argv, cwd=scratch, env=env, stdout=subprocess.DEVNULL,

@@ -251,7 +251,7 @@ def attack_batch(tmp_path_factory):
     outputs = [(out / "grades.csv").read_text(encoding="utf-8")] + [
         p.read_text(encoding="utf-8") for p in (out / "feedback").glob("*.txt")]
     return {"rows": rows, "before": before, "after": after, "new_files": new_files, "daemons": daemons,
-            "outputs": outputs, "seconds": seconds, "subs": subs}
+            "outputs": outputs, "seconds": seconds, "subs": subs, "dist": dist}
 
 
 def _processes_with(marker: str) -> list[int]:
@@ -346,6 +346,19 @@ def test_grading_refuses_without_a_sandbox(tmp_path, monkeypatch):
     (tmp_path / "subs").mkdir()
     with pytest.raises(SystemExit, match="(?s)Refusing to grade without a sandbox.*--unsafe-no-sandbox"):
         script.main(["grade", str(tmp_path / "subs"), "--autograders", str(fake), "--out", str(tmp_path / "out")])
+
+
+@pytest.mark.slow
+def test_unsafe_flag_grades_without_the_sandbox(attack_batch, tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(attack_batch["subs"] / "honest.ipynb", subs / "honest.ipynb")
+    out = tmp_path / "out"
+    script.main(["grade", str(subs), "--autograders", str(attack_batch["dist"]), "--out", str(out),
+                 "--unsafe-no-sandbox"])
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        row = next(csv.DictReader(f))
+    assert row["status"] == "graded" and scores(row) == ("2", "0", "0", "0"), row
 
 
 def test_answers_cross_the_boundary_only_as_plain_data():
