@@ -192,8 +192,8 @@ def identify(nb, filename: str, assignments: dict[str, Assignment]) -> tuple[str
         return by_otter_name[name], "notebook metadata"
     text = "\n".join(str(c.get("source", "")) for c in nb.get("cells", []))
     for chapter in assignments:
-        if re.search(rf"otter\.Notebook\(\s*['\"]{re.escape(chapter)}\.ipynb['\"]", text):
-            return chapter, "notebook content (otter.Notebook cell)"
+        if re.search(rf"Notebook\(\s*['\"]{re.escape(chapter)}\.ipynb['\"]", text):
+            return chapter, "notebook content (grader cell)"
     for chapter, a in assignments.items():
         if re.search(rf"#\s*Assignment\s+{a.number}\s*:\s*{re.escape(a.title)}", text):
             return chapter, "notebook content (title)"

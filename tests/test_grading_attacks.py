@@ -27,8 +27,21 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 20
 HONEST_Q1 = 'members = sorted(states.loc[states["ots_status"] == "member", "iso3"])'
 
-pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None and not os.environ.get("OTSBOOK_REQUIRE_SANDBOX"),
-                                reason="bubblewrap is not installed")
+def _sandbox_missing() -> str:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import sandbox
+
+    try:
+        sandbox.check_available()
+    except sandbox.SandboxUnavailable as exc:
+        if os.environ.get("OTSBOOK_REQUIRE_SANDBOX"):  # CI (.ci/run) installs bubblewrap
+            raise
+        return str(exc)
+    return ""
+
+
+SANDBOX_MISSING = _sandbox_missing()
+needs_sandbox = pytest.mark.skipif(bool(SANDBOX_MISSING), reason=f"no grading sandbox: {SANDBOX_MISSING}")
 
 
 def _load_script():
@@ -271,12 +284,14 @@ def scores(row: dict) -> tuple[str, ...]:
 
 
 @pytest.mark.slow
+@needs_sandbox
 def test_honest_submission_in_the_batch_scores_its_answer(attack_batch):
     row = attack_batch["rows"]["honest.ipynb"]
     assert row["status"] == "graded" and scores(row) == ("2", "0", "0", "0"), row
 
 
 @pytest.mark.slow
+@needs_sandbox
 def test_forged_score_gains_nothing(attack_batch):
     row = attack_batch["rows"]["forge.ipynb"]
     assert row["autograded_score"] == "0", row
@@ -284,6 +299,7 @@ def test_forged_score_gains_nothing(attack_batch):
 
 
 @pytest.mark.slow
+@needs_sandbox
 def test_stolen_answers_find_nothing(attack_batch):
     row = attack_batch["rows"]["steal.ipynb"]
     assert "RuntimeError: NOTHING-FOUND" in row["message"], row["message"]
@@ -291,6 +307,7 @@ def test_stolen_answers_find_nothing(attack_batch):
 
 
 @pytest.mark.slow
+@needs_sandbox
 def test_exceptions_never_leak_test_text(attack_batch):
     row = attack_batch["rows"]["leak.ipynb"]
     assert scores(row) == ("2", "0", "0", "0"), row
@@ -302,6 +319,7 @@ def test_exceptions_never_leak_test_text(attack_batch):
 
 
 @pytest.mark.slow
+@needs_sandbox
 def test_nothing_outside_the_scratch_folder_changes(attack_batch):
     row = attack_batch["rows"]["harm.ipynb"]
     assert "RuntimeError: NO-HARM" in row["message"], row["message"]
@@ -312,6 +330,7 @@ def test_nothing_outside_the_scratch_folder_changes(attack_batch):
 
 
 @pytest.mark.slow
+@needs_sandbox
 def test_no_process_outlives_grading(attack_batch):
     assert attack_batch["daemons"] == []
     row = attack_batch["rows"]["daemon.ipynb"]
@@ -319,6 +338,7 @@ def test_no_process_outlives_grading(attack_batch):
 
 
 @pytest.mark.slow
+@needs_sandbox
 def test_endless_loop_costs_only_its_time_limit(attack_batch):
     row = attack_batch["rows"]["loop.ipynb"]
     assert row["status"] == "timeout" and row["autograded_score"] == "0"
@@ -327,6 +347,7 @@ def test_endless_loop_costs_only_its_time_limit(attack_batch):
 
 
 @pytest.mark.slow
+@needs_sandbox
 def test_memory_and_process_limits_hold(attack_batch):
     row = attack_batch["rows"]["hog.ipynb"]
     assert row["status"] == "graded" and scores(row) == ("2", "0", "0", "0"), row
@@ -349,6 +370,7 @@ def test_grading_refuses_without_a_sandbox(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+@needs_sandbox
 def test_unsafe_flag_grades_without_the_sandbox(attack_batch, tmp_path):
     subs = tmp_path / "subs"
     subs.mkdir()
