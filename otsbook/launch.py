@@ -28,3 +28,17 @@ def launch_links(path_in_repo: str) -> dict[str, str]:
         pull = urlencode({"repo": repo_url, "branch": branch, "urlpath": f"lab/tree/{repo_name}/{path_in_repo}"})
         links["JupyterHub"] = f"{hub}/hub/user-redirect/git-pull?{pull}"
     return links
+
+
+def launch_table(notebooks: dict[str, str]) -> str:
+    """A Markdown table: one row per notebook (label -> path in the repository) with its Binder,
+    JupyterHub and download links, built from ``_config.yml`` (so a fork changes them in one place).
+    Each URL is percent-encoded once; Markdown renders it into the page escaped once for HTML."""
+    kinds = ["Binder", "JupyterHub", "Download"]
+    rows = ["| Notebook | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
+    for label, path in notebooks.items():
+        links = launch_links(path)
+        cells = [f"[{kind.lower() if kind == 'Download' else kind}]({links[kind]})" if kind in links else "—"
+                 for kind in kinds]
+        rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
