@@ -165,7 +165,7 @@ from IPython.core.interactiveshell import InteractiveShell
 shell = InteractiveShell.instance()
 assert shell.run_cell(open(sys.argv[1], encoding="utf-8").read()).success
 shown = {}
-for label, answer in (("wrong", "members = ['kaz']"), ("right", "members = ['AZE', 'KAZ']")):
+for label, answer in (("wrong", "members = ('AZE', 'KAZ')"), ("right", "members = ['AZE', 'KAZ']")):
     result = shell.run_cell(answer + "\nchecked = grader.check('q1')")
     assert result.success, result
     checked = shell.user_ns["checked"]
