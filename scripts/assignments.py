@@ -13,11 +13,13 @@ row per submission, one column per question) and one feedback file per student i
 ``dist/grades/feedback/``. A submission's code never runs where it could change a score or see a
 test:
 
-1. its notebook runs in a bubblewrap sandbox (``scripts/sandbox.py``) that sees only a scratch
-   copy of the notebook, the book's helper package and data, and the Python environment, all
-   read-only but the scratch folder: no repository, no instructor notebook, no test, no network,
-   with limits on time, memory and processes, and every process killed when its time ends;
-2. what the notebook computed leaves the sandbox as data (JSON, ``scripts/grading_answers.py``);
+1. its notebook runs in a bubblewrap sandbox (``scripts/sandbox.py``) that sees only a copy of
+   the notebook, the book's helper package and data, and the Python environment, all read-only,
+   and an in-memory scratch folder: no repository, no instructor notebook, no test, no network,
+   nothing on disk it can write, limits on time, memory and processes, and every process killed
+   when its time ends;
+2. what the notebook computed leaves the sandbox as data (JSON on a pipe, read up to a size
+   limit; ``scripts/grading_answers.py``);
 3. the tests, public and hidden, run in a fresh process (a sandbox of its own) against those
    values (``scripts/grading_tests.py``), and report only which test cases passed; points, hints
    and the hidden flag come from the grader's own copy of the tests.
@@ -304,11 +306,10 @@ def grade_one(path: Path, folder: Path, assignments: dict[str, Assignment], grad
         if path.stem != chapter:
             row.messages.append(f"File name '{path.name}' differs from '{chapter}.ipynb'; recognised "
                                 f"from the {how}.")
-        graded_nb = f"{chapter}.ipynb"
-        scratch = tmp / "run"
-        scratch.mkdir()
-        nbformat.write(nb, scratch / graded_nb)
-        run = grader.run_notebook(scratch, graded_nb, timeout)
+        graded_nb = tmp / "graded" / f"{chapter}.ipynb"
+        graded_nb.parent.mkdir()
+        nbformat.write(nb, graded_nb)
+        run = grader.run_notebook(graded_nb, timeout)
         if run.timed_out:
             row.status = "timeout"
             row.messages.append(f"Grading was stopped after {timeout:g} seconds: the notebook did not "
@@ -316,15 +317,14 @@ def grade_one(path: Path, folder: Path, assignments: dict[str, Assignment], grad
                                 "fix the cell and hand it in again.")
             _zero(row, assignment)
             return _finish(row, started)
-        answers_file = scratch / "answers.json"
-        answers = _read_json(answers_file)
+        answers = _parse_json(run.data)
         if answers is None:
             row.status = "error"
             row.messages.append("The notebook stopped before it finished (it ended the Python process, or ran "
                                 "out of memory or processes), so nothing could be graded. Scored 0.")
             _zero(row, assignment)
             return _finish(row, started)
-        passed = grader.run_tests(chapter, answers, tmp / "tests")
+        passed = grader.run_tests(chapter, answers, tmp / "answers.json")
         _zero(row, assignment)
         if passed is None:
             row.status = "error"
@@ -362,18 +362,15 @@ def _short(exc: Exception, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-MAX_ANSWERS_BYTES = 32 * 2**20
-
-
-def _read_json(path: Path) -> dict | None:
-    """A JSON object written by a sandbox, or None (missing, too large, not JSON, not an object)."""
-    try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_ANSWERS_BYTES:
-            return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+def _parse_json(data: bytes | None) -> dict | None:
+    """A JSON object that a sandbox handed back, or None (nothing, too large, not JSON, not an object)."""
+    if not data:
         return None
-    return data if isinstance(data, dict) else None
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _score(spec: dict, results: list[bool]) -> float:
@@ -426,56 +423,68 @@ class Grader:
     def close(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
 
-    def _run(self, argv: list[str], scratch: Path, timeout: float, extra_binds=()):
+    def _run(self, argv: list[str], timeout: float, inputs: dict[str, Path], extra_binds=()):
         limits = self.sandbox_module.Limits(**{**self.limits.__dict__, "timeout": timeout})
         slot = self.slots.get()
         try:
             if self.unsafe:
-                return self._run_unsafe(argv, scratch, limits, dict(extra_binds))
+                return self._run_unsafe(argv, limits, inputs, dict(extra_binds))
             box = self.sandbox_module.Sandbox(
                 ro_binds=[(self.stage / "grader", "/grader"), (self.stage / "book", "/book"), *extra_binds],
                 env={"PYTHONPATH": "/grader:/book"}, venv=Path(sys.prefix))
-            return box.run(argv, scratch, limits, slot=slot)
+            return box.run(argv, limits, slot=slot, inputs=inputs)
         finally:
             self.slots.put(slot)
 
-    def _run_unsafe(self, argv, scratch, limits, binds):
+    def _run_unsafe(self, argv, limits, inputs, binds):
         """No sandbox: the same steps as plain processes (only with --unsafe-no-sandbox)."""
-        outside = {"/grader": self.stage / "grader", "/book": self.stage / "book", "/work": scratch,
-                   **{inside: host for host, inside in binds.items()}}
-        outside = {inside: str(host) for inside, host in outside.items()}
-        argv = [sys.executable if a == f"{self.sandbox_module.VENV_INSIDE}/bin/python" else
-                next((v + a[len(k):] for k, v in outside.items() if a == k or a.startswith(k + "/")), a)
-                for a in argv]
-        env = dict(os.environ, PYTHONPATH=f"{outside['/grader']}:{outside['/book']}", PYTHONDONTWRITEBYTECODE="1")
-        started = time.monotonic()
-        process = subprocess.Popen(argv, cwd=scratch, env=env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=True)
-        timed_out = False
+        work = Path(tempfile.mkdtemp(prefix="ots-grade-unsafe-"))
         try:
-            process.wait(timeout=limits.timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        try:
-            os.killpg(process.pid, 9)
-        except ProcessLookupError:
-            pass
-        process.wait()
-        return self.sandbox_module.Outcome(None if timed_out else process.returncode, timed_out,
-                                           time.monotonic() - started)
+            for name, host in inputs.items():
+                shutil.copyfile(host, work / name)
+            outside = {"/grader": self.stage / "grader", "/book": self.stage / "book", "/work": work,
+                       **{inside: host for host, inside in binds.items()}}
+            outside = {inside: str(host) for inside, host in outside.items()}
+            argv = [sys.executable if a == f"{self.sandbox_module.VENV_INSIDE}/bin/python" else
+                    next((v + a[len(k):] for k, v in outside.items() if a == k or a.startswith(k + "/")), a)
+                    for a in argv]
+            read_fd, write_fd = os.pipe()
+            env = dict(os.environ, PYTHONPATH=f"{outside['/grader']}:{outside['/book']}", PYTHONDONTWRITEBYTECODE="1",
+                       OTS_OUTPUT_FD=str(write_fd))
+            started = time.monotonic()
+            process = subprocess.Popen(argv, cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       start_new_session=True, pass_fds=(write_fd,))
+            os.close(write_fd)
+            result = self.sandbox_module._Drain(os.fdopen(read_fd, "rb"), limits.output_mb * 2**20)
+            timed_out = False
+            try:
+                process.wait(timeout=limits.timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+            try:
+                os.killpg(process.pid, 9)
+            except ProcessLookupError:
+                pass
+            process.wait()
+            result.join(timeout=5)
+            return self.sandbox_module.Outcome(None if timed_out else process.returncode, timed_out,
+                                               time.monotonic() - started,
+                                               data=None if result.overflow else result.data)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
-    def run_notebook(self, scratch: Path, notebook: str, timeout: float):
-        return self._run(["/opt/venv/bin/python", "/grader/grading_runner.py", f"/work/{notebook}",
-                          "/work/answers.json"], scratch, timeout)
+    def run_notebook(self, notebook: Path, timeout: float):
+        """Run a notebook (a host file) in a fresh sandbox; its answers come back in ``.data``."""
+        return self._run(["/opt/venv/bin/python", "/grader/grading_runner.py", f"/work/{notebook.name}"],
+                         timeout, inputs={notebook.name: notebook})
 
-    def run_tests(self, chapter: str, answers: dict, scratch: Path) -> dict[str, list[bool]] | None:
+    def run_tests(self, chapter: str, answers: dict, answers_file: Path) -> dict[str, list[bool]] | None:
         """Which test cases passed, per question, or None if the tests could not run."""
-        scratch.mkdir()
-        (scratch / "answers.json").write_text(json.dumps(answers), encoding="utf-8")
+        answers_file.write_text(json.dumps(answers), encoding="utf-8")
         outcome = self._run(["/opt/venv/bin/python", "/grader/grading_tests.py", "/autograder/tests.zip",
-                             "/work/answers.json", "/work/result.json"], scratch, TESTS_TIMEOUT,
+                             "/work/answers.json"], TESTS_TIMEOUT, inputs={"answers.json": answers_file},
                             extra_binds=[(self.zips[chapter], "/autograder/tests.zip")])
-        result = _read_json(scratch / "result.json")
+        result = _parse_json(outcome.data)
         if outcome.timed_out or outcome.returncode != 0 or result is None:
             return None
         passed = {}

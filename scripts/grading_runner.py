@@ -1,9 +1,9 @@
 """Run a submitted notebook inside the grading sandbox and write what it computed as data.
 
-    python grading_runner.py NOTEBOOK ANSWERS_JSON
+    python grading_runner.py NOTEBOOK      (the answers go to the file descriptor $OTS_OUTPUT_FD)
 
 Runs every code cell in order in one IPython shell (a cell that raises is recorded and the next
-cell runs, as when otter executes a submission), then writes ANSWERS_JSON: the variables the
+cell runs, as when otter executes a submission), then writes, as JSON: the variables the
 notebook defined, encoded by ``grading_answers.encode``, the values it could not encode, the names
 it gave the modules it imported, and the errors its cells raised. No test runs here: the tests are
 not in the sandbox at all, and later read this file in a fresh process. Everything in this
@@ -13,6 +13,7 @@ untrusted data.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import types
@@ -65,10 +66,11 @@ def run(notebook_path: str) -> dict:
 
 
 def main() -> int:
-    notebook_path, out_path = sys.argv[1], sys.argv[2]
-    result = run(notebook_path)
-    with open(out_path, "w", encoding="utf-8") as f:
-        json.dump(result, f)
+    out = os.fdopen(int(os.environ["OTS_OUTPUT_FD"]), "w", encoding="utf-8")
+    os.environ.pop("OTS_OUTPUT_FD")
+    result = run(sys.argv[1])
+    json.dump(result, out)
+    out.close()
     return 0
 
 

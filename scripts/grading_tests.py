@@ -1,13 +1,13 @@
 """Run an assignment's tests, public and hidden, against a submission's answers read as data.
 
-    python grading_tests.py AUTOGRADER_ZIP ANSWERS_JSON RESULT_JSON
+    python grading_tests.py AUTOGRADER_ZIP ANSWERS_JSON     (the result goes to $OTS_OUTPUT_FD)
 
 This process is started fresh for each submission (in a sandbox of its own) after the
 submission's notebook has finished in another one: no code of the submission ever runs here.
 The answers are rebuilt from JSON by ``grading_answers.decode`` (plain values only), the test
 files are read from the autograder zip as data (never imported), and each test case runs as
 otter runs it (``run_doctest`` below is otter-grader 7's, without importing otter, which would
-double this process's start-up time). RESULT_JSON holds only, per question, whether each test case passed: the
+double this process's start-up time). The result (JSON) holds only, per question, whether each test case passed: the
 grader takes the points, the hints and which cases are hidden from its own copy of the tests, so
 nothing a test prints or raises can reach a grades file or a student's feedback.
 """
@@ -19,6 +19,7 @@ import doctest
 import importlib
 import io
 import json
+import os
 import re
 import sys
 import textwrap
@@ -79,7 +80,7 @@ def run_doctest(name: str, code: str, env: dict) -> bool:
 
 
 def main() -> int:
-    zip_path, answers_path, result_path = sys.argv[1:4]
+    zip_path, answers_path = sys.argv[1:3]
 
     with open(answers_path, encoding="utf-8") as f:
         answers = json.load(f)
@@ -92,7 +93,7 @@ def main() -> int:
         cases = spec["suites"][0]["cases"]
         result["questions"][name] = [run_doctest(f"{name} {i}", textwrap.dedent(case["code"]), env)
                                      for i, case in enumerate(cases)]
-    with open(result_path, "w", encoding="utf-8") as f:
+    with os.fdopen(int(os.environ["OTS_OUTPUT_FD"]), "w", encoding="utf-8") as f:
         json.dump(result, f)
     return 0
 
