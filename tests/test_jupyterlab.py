@@ -93,7 +93,8 @@ def jupyterlab(tmp_path_factory):
     before = _installed(venv)
     server = subprocess.Popen([str(venv / "bin" / "jupyter"), "lab", "--no-browser", f"--port={port}",
                                "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
-                               f"--ServerApp.root_dir={work}"], env=env, cwd=work,
+                               f"--ServerApp.root_dir={work}", "--allow-root",
+                               "--LabApp.extension_manager=readonly"], env=env, cwd=work,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
