@@ -45,7 +45,7 @@ class Limits:
     memory_mb: int = 3072           # address space of each process
     processes: int = 64             # processes and threads of the sandbox's user
     file_mb: int = 64               # largest file a process may write
-    scratch_mb: int = 256           # size of the in-memory /work and of /tmp
+    scratch_mb: int = 128           # size of the in-memory /work and of /tmp (each)
     output_mb: int = 32             # largest result read back from the pipe
     open_files: int = 256
 
