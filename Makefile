@@ -10,6 +10,9 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256
 HTML := _build/html
 PORT ?= 8000
 SUBMISSIONS ?=
+JOBS ?= 2
+TIMEOUT ?= 300
+UNSAFE ?=
 
 .PHONY: book test check serve clean assignments grade bench linkcheck notebooks
 
@@ -41,10 +44,12 @@ serve: book
 assignments: $(STAMP)
 	$(BIN)/python scripts/assignments.py build
 
-## grade: grade a folder of submissions: make grade SUBMISSIONS=path/to/folder
+## grade: grade a folder of submissions in a sandbox: make grade SUBMISSIONS=folder [JOBS=2] [TIMEOUT=300]
+##        (UNSAFE=1 grades without bubblewrap: only for work you trust)
 grade: $(STAMP)
-	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=path/to/folder"; exit 2; }
-	$(BIN)/python scripts/assignments.py grade "$(SUBMISSIONS)"
+	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=path/to/folder [JOBS=2] [TIMEOUT=300]"; exit 2; }
+	@test -f dist/assignments/summary.json || $(MAKE) --no-print-directory assignments
+	$(BIN)/python scripts/assignments.py grade "$(SUBMISSIONS)" --jobs "$(JOBS)" --timeout "$(TIMEOUT)" $(if $(UNSAFE),--unsafe-no-sandbox)
 
 ## bench: cold build, warm rebuild, rebuild after a data edit, page weights, time to first figure
 bench: $(STAMP)

@@ -8,14 +8,24 @@ and writes ``dist/assignments/<chapter>/{student,autograder}/`` (the autograder 
 ``<chapter>-autograder.zip``). It also refreshes the committed student notebooks
 ``assignments/student/<chapter>.ipynb`` (no outputs, stable cell ids) that the book links to.
 
-``grade`` grades every file in a folder of submissions with otter-grader's own grader (the
-``otter.api.grade_submission`` API: no Docker, no network) against the autograder zips and writes
-``dist/grades/grades.csv`` (one row per submission, one column per question) and one feedback file
-per student in ``dist/grades/feedback/``. Each submission is copied to a private temporary folder
-and graded there in its own process with a time limit, so a notebook that raises, never ends, is
-renamed, is not a notebook, or is empty gets a row with a clear message and the batch goes on.
-Submissions are only ever read. Student code runs with your user's rights: grade untrusted work in
-a container or a throwaway account.
+``grade`` grades every file in a folder of submissions and writes ``dist/grades/grades.csv`` (one
+row per submission, one column per question) and one feedback file per student in
+``dist/grades/feedback/``. A submission's code never runs where it could change a score or see a
+test:
+
+1. its notebook runs in a bubblewrap sandbox (``scripts/sandbox.py``) that sees only a copy of
+   the notebook, the book's helper package and data, and the Python environment, all read-only,
+   and an in-memory scratch folder: no repository, no instructor notebook, no test, no network,
+   nothing on disk it can write, limits on time, memory and processes, and every process killed
+   when its time ends;
+2. what the notebook computed leaves the sandbox as data (JSON on a pipe, read up to a size
+   limit; ``scripts/grading_answers.py``);
+3. the tests, public and hidden, run in a fresh process (a sandbox of its own) against those
+   values (``scripts/grading_tests.py``), and report only which test cases passed; points, hints
+   and the hidden flag come from the grader's own copy of the tests.
+
+Submissions are only ever read. Without bubblewrap grading refuses to run, unless
+``--unsafe-no-sandbox`` is given (then student code runs with your rights).
 """
 from __future__ import annotations
 
@@ -184,8 +194,8 @@ def identify(nb, filename: str, assignments: dict[str, Assignment]) -> tuple[str
         return by_otter_name[name], "notebook metadata"
     text = "\n".join(str(c.get("source", "")) for c in nb.get("cells", []))
     for chapter in assignments:
-        if re.search(rf"otter\.Notebook\(\s*['\"]{re.escape(chapter)}\.ipynb['\"]", text):
-            return chapter, "notebook content (otter.Notebook cell)"
+        if re.search(rf"Notebook\(\s*['\"]{re.escape(chapter)}\.ipynb['\"]", text):
+            return chapter, "notebook content (grader cell)"
     for chapter, a in assignments.items():
         if re.search(rf"#\s*Assignment\s+{a.number}\s*:\s*{re.escape(a.title)}", text):
             return chapter, "notebook content (title)"
@@ -255,7 +265,7 @@ def _zero(row: Row, assignment: Assignment | None) -> None:
         row.scores = {q.name: 0.0 for q in assignment.questions if not q.manual}
 
 
-def grade_one(path: Path, folder: Path, assignments: dict[str, Assignment], autograders: Path,
+def grade_one(path: Path, folder: Path, assignments: dict[str, Assignment], grader: "Grader",
               timeout: float) -> Row:
     row = Row(student=student_id(path, folder), file=str(path.relative_to(folder)))
     started = time.monotonic()
@@ -296,46 +306,48 @@ def grade_one(path: Path, folder: Path, assignments: dict[str, Assignment], auto
         if path.stem != chapter:
             row.messages.append(f"File name '{path.name}' differs from '{chapter}.ipynb'; recognised "
                                 f"from the {how}.")
-        zip_path = autograders / chapter / "autograder" / f"{chapter}-autograder.zip"
-        # The graded copy carries the canonical name, the assignment's name and a Python kernel.
-        nb.metadata.setdefault("otter", {})
-        nb.metadata["otter"]["assignment_name"] = assignment.otter_name
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        work = tmp / "grading"
-        work.mkdir()
-        graded = work / f"{chapter}.ipynb"
-        nbformat.write(nb, graded)
-        result_file = tmp / "result.json"
-        outcome = _run_worker(zip_path, graded, result_file, tmp, timeout)
-        if outcome == "timeout":
+        graded_nb = tmp / "graded" / f"{chapter}.ipynb"
+        graded_nb.parent.mkdir()
+        nbformat.write(nb, graded_nb)
+        run = grader.run_notebook(graded_nb, timeout)
+        if run.timed_out:
             row.status = "timeout"
             row.messages.append(f"Grading was stopped after {timeout:g} seconds: the notebook did not "
                                 "finish (a loop that never ends, or a very slow cell). Scored 0; "
                                 "fix the cell and hand it in again.")
             _zero(row, assignment)
             return _finish(row, started)
-        if outcome != "ok" or not result_file.exists():
+        answers = _parse_json(run.data)
+        if answers is None:
             row.status = "error"
-            row.messages.append(f"The grader could not grade this notebook: {outcome}. Scored 0.")
+            row.messages.append("The notebook stopped before it finished (it ended the Python process, or ran "
+                                "out of memory or processes), so nothing could be graded. Scored 0.")
             _zero(row, assignment)
             return _finish(row, started)
-        result = json.loads(result_file.read_text(encoding="utf-8"))
-        if result.get("error"):
-            row.status = "error"
-            row.messages.append(f"The grader could not grade this notebook: {result['error']}. Scored 0.")
-            _zero(row, assignment)
-            return _finish(row, started)
+        passed = grader.run_tests(chapter, answers, tmp / "answers.json")
         _zero(row, assignment)
-        for name, detail in result["questions"].items():
-            row.scores[name] = float(detail["score"])
-            row.details[name] = detail
-        errors = result.get("cell_errors", [])
+        if passed is None:
+            row.status = "error"
+            row.messages.append("The values this notebook computed could not be read for grading. Scored 0.")
+            return _finish(row, started)
+        for name, spec in grader.tests[chapter].items():
+            cases = spec["cases"]
+            results = passed.get(name, [False] * len(cases))
+            row.scores[name] = _score(spec, results)
+            row.details[name] = {"cases": [{"hidden": c["hidden"], "passed": ok, "message": c["message"]}
+                                           for c, ok in zip(cases, results)]}
+        unreadable = sorted(n for n in (answers.get("skipped") or {}) if n in grader.public_names[chapter])
+        if unreadable:
+            row.messages.append(f"The grader could not read {', '.join(unreadable)}: "
+                                f"{'; '.join(str(answers['skipped'][n])[:80] for n in unreadable)}.")
+        errors = [e for e in answers.get("cell_errors") or [] if isinstance(e, dict)]
         if errors:
             first = errors[0]
             more = f" {len(errors) - 1} more cell(s) raised errors too." if len(errors) > 1 else ""
             hint = " (A cell that uses an unanswered question fails.)" if any(
-                "ellipsis" in e["error"] for e in errors) else ""
-            row.messages.append(f"A cell raised {first['error']} (the cell starting '{first['cell']}');"
+                "ellipsis" in str(e.get("error")) for e in errors) else ""
+            row.messages.append(f"A cell raised {_short(Exception(first.get('error', '')), 200)} (the cell "
+                                f"starting '{str(first.get('cell', ''))[:60]}');"
                                 f"{more}{hint} Questions that need those results may have lost points.")
     return _finish(row, started)
 
@@ -350,83 +362,162 @@ def _short(exc: Exception, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _run_worker(zip_path: Path, notebook: Path, result_file: Path, tmp: Path, timeout: float) -> str:
-    """Grade in a separate process; kill the process and its kernel when time runs out."""
-    env = dict(os.environ, TMPDIR=str(tmp), PYTHONDONTWRITEBYTECODE="1")
-    command = [sys.executable, str(Path(__file__).resolve()), "_grade-one", str(zip_path), str(notebook),
-               str(result_file)]
-    process = subprocess.Popen(command, cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+def _parse_json(data: bytes | None) -> dict | None:
+    """A JSON object that a sandbox handed back, or None (nothing, too large, not JSON, not an object)."""
+    if not data:
+        return None
     try:
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_tree(process.pid)
-        process.communicate()
-        return "timeout"
-    finally:
-        _kill_tree(process.pid)  # a kernel left behind by a crash
-    if process.returncode != 0:
-        lines = [line for line in output.decode("utf-8", "replace").splitlines() if line.strip()]
-        return _short(Exception(lines[-1] if lines else f"exit code {process.returncode}"))
-    return "ok"
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
-def _kill_tree(pid: int) -> None:
-    try:
-        import psutil
-    except ImportError:  # pragma: no cover - psutil comes with ipykernel
+def _score(spec: dict, results: list[bool]) -> float:
+    points = [c["points"] for c in spec["cases"]]
+    if spec["all_or_nothing"]:
+        return float(sum(points)) if all(results) else 0.0
+    return float(sum(p for p, ok in zip(points, results) if ok))
+
+
+# --- the grader: sandboxes, staged files, tests ---------------------------------------------
+
+SCRIPTS = Path(__file__).resolve().parent
+STAGED_SCRIPTS = ("grading_runner.py", "grading_answers.py", "grading_tests.py")
+TESTS_TIMEOUT = 120  # seconds for the tests of one submission (they run on data: a few seconds)
+
+
+class Grader:
+    """What every submission of a batch is graded with: a staged copy of the helper package, the
+    data and the grading scripts (taken once, when grading starts), the tests read from the
+    autograder zips, and the sandbox (or, with ``unsafe``, plain processes)."""
+
+    def __init__(self, autograders: Path, assignments: dict[str, Assignment], jobs: int, unsafe: bool,
+                 limits=None):
+        sys.path.insert(0, str(SCRIPTS))
+        import sandbox
+        from grading_tests import read_test_specs
+
+        self.sandbox_module = sandbox
+        self.unsafe = unsafe
+        self.limits = limits or sandbox.Limits()
+        self.stage = Path(tempfile.mkdtemp(prefix="ots-grade-stage-"))
+        os.chmod(self.stage, 0o755)
+        (self.stage / "grader").mkdir()
+        for name in STAGED_SCRIPTS:
+            shutil.copyfile(SCRIPTS / name, self.stage / "grader" / name)
+        book = self.stage / "book"
+        shutil.copytree(ROOT / "otsbook", book / "otsbook", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(ROOT / "data", book / "data", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copyfile(ROOT / "_config.yml", book / "_config.yml")
+        for path in [self.stage, *self.stage.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        self.zips = {c: autograders / c / "autograder" / f"{c}-autograder.zip" for c in assignments}
+        self.tests, self.public_names = {}, {}
+        for chapter, zip_path in self.zips.items():
+            self.tests[chapter], self.public_names[chapter] = _parse_tests(read_test_specs(str(zip_path)))
+        self.slots = __import__("queue").Queue()
+        for slot in range(max(1, jobs)):
+            self.slots.put(slot)
+
+    def close(self) -> None:
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+    def _run(self, argv: list[str], timeout: float, inputs: dict[str, Path], extra_binds=()):
+        limits = self.sandbox_module.Limits(**{**self.limits.__dict__, "timeout": timeout})
+        slot = self.slots.get()
         try:
-            os.killpg(pid, 9)
-        except OSError:
-            pass
-        return
-    try:
-        parent = psutil.Process(pid)
-        family = parent.children(recursive=True) + [parent]
-    except psutil.NoSuchProcess:
-        return
-    for process in family:
+            if self.unsafe:
+                return self._run_unsafe(argv, limits, inputs, dict(extra_binds))
+            box = self.sandbox_module.Sandbox(
+                ro_binds=[(self.stage / "grader", "/grader"), (self.stage / "book", "/book"), *extra_binds],
+                env={"PYTHONPATH": "/grader:/book"}, venv=Path(sys.prefix))
+            return box.run(argv, limits, slot=slot, inputs=inputs)
+        finally:
+            self.slots.put(slot)
+
+    def _run_unsafe(self, argv, limits, inputs, binds):
+        """No sandbox: the same steps as plain processes (only with --unsafe-no-sandbox)."""
+        work = Path(tempfile.mkdtemp(prefix="ots-grade-unsafe-"))
         try:
-            process.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(family, timeout=5)
+            for name, host in inputs.items():
+                shutil.copyfile(host, work / name)
+            outside = {"/grader": self.stage / "grader", "/book": self.stage / "book", "/work": work,
+                       **{inside: host for host, inside in binds.items()}}
+            outside = {inside: str(host) for inside, host in outside.items()}
+            argv = [sys.executable if a == f"{self.sandbox_module.VENV_INSIDE}/bin/python" else
+                    next((v + a[len(k):] for k, v in outside.items() if a == k or a.startswith(k + "/")), a)
+                    for a in argv]
+            read_fd, write_fd = os.pipe()
+            env = dict(os.environ, PYTHONPATH=f"{outside['/grader']}:{outside['/book']}", PYTHONDONTWRITEBYTECODE="1",
+                       OTS_OUTPUT_FD=str(write_fd))
+            started = time.monotonic()
+            process = subprocess.Popen(argv, cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       start_new_session=True, pass_fds=(write_fd,))
+            os.close(write_fd)
+            result = self.sandbox_module._Drain(os.fdopen(read_fd, "rb"), limits.output_mb * 2**20)
+            timed_out = False
+            try:
+                process.wait(timeout=limits.timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+            try:
+                os.killpg(process.pid, 9)
+            except ProcessLookupError:
+                pass
+            process.wait()
+            result.join(timeout=5)
+            return self.sandbox_module.Outcome(None if timed_out else process.returncode, timed_out,
+                                               time.monotonic() - started,
+                                               data=None if result.overflow else result.data)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def run_notebook(self, notebook: Path, timeout: float):
+        """Run a notebook (a host file) in a fresh sandbox; its answers come back in ``.data``."""
+        return self._run(["/opt/venv/bin/python", "/grader/grading_runner.py", f"/work/{notebook.name}"],
+                         timeout, inputs={notebook.name: notebook})
+
+    def run_tests(self, chapter: str, answers: dict, answers_file: Path) -> dict[str, list[bool]] | None:
+        """Which test cases passed, per question, or None if the tests could not run."""
+        answers_file.write_text(json.dumps(answers), encoding="utf-8")
+        outcome = self._run(["/opt/venv/bin/python", "/grader/grading_tests.py", "/autograder/tests.zip",
+                             "/work/answers.json"], TESTS_TIMEOUT, inputs={"answers.json": answers_file},
+                            extra_binds=[(self.zips[chapter], "/autograder/tests.zip")])
+        result = _parse_json(outcome.data)
+        if outcome.timed_out or outcome.returncode != 0 or result is None:
+            return None
+        passed = {}
+        for name, spec in self.tests[chapter].items():
+            got = result.get("questions", {}).get(name)
+            if not (isinstance(got, list) and len(got) == len(spec["cases"]) and all(isinstance(x, bool) for x in got)):
+                return None
+            passed[name] = got
+        return passed
 
 
-def worker(zip_path: str, notebook: str, result_file: str) -> int:
-    """Child process: grade one notebook with otter's API and write a small JSON summary."""
-    from otter.api import grade_submission
+def _parse_tests(specs: dict[str, dict]) -> tuple[dict[str, dict], set[str]]:
+    """Points (resolved as otter resolves them), hidden flags and hints of every test case; and the
+    names that the public tests use (the only ones a message may mention)."""
+    import ast
 
-    summary: dict = {"questions": {}, "cell_errors": []}
-    try:
-        results = grade_submission(notebook, zip_path, quiet=True)
-    except Exception as exc:  # noqa: BLE001
-        summary["error"] = _short(exc)
-        Path(result_file).write_text(json.dumps(summary), encoding="utf-8")
-        return 0
-    if results.has_catastrophic_failure():
-        summary["error"] = _short(Exception(results.summary()))
-    for name in results.test_files:
-        test_file = results.get_result(name)
-        summary["questions"][name] = {
-            "score": float(test_file.score),
-            "possible": float(test_file.possible),
-            "cases": [{"hidden": bool(r.test_case.hidden), "passed": bool(r.passed),
-                       "message": r.test_case.failure_message or ""}
-                      for r in test_file.test_case_results],
-        }
-    executed = getattr(results, "notebook", None)
-    for cell in (executed.cells if executed is not None else []):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                first = next((line.strip() for line in str(cell.source).splitlines() if line.strip()), "")
-                summary["cell_errors"].append({"error": f"{out.get('ename')}: {_short(Exception(out.get('evalue', '')), 120)}",
-                                               "cell": first[:60]})
-    Path(result_file).write_text(json.dumps(summary), encoding="utf-8")
-    return 0
+    from otter.test_files.ok_test import OKTestFile
+
+    tests, public = {}, set()
+    for name, spec in specs.items():
+        test_file = OKTestFile.from_spec(spec)
+        tests[name] = {"all_or_nothing": bool(test_file.all_or_nothing),
+                       "cases": [{"points": float(c.points), "hidden": bool(c.hidden),
+                                  "message": c.failure_message or ""} for c in test_file.test_cases]}
+        for case in test_file.test_cases:
+            if not case.hidden:
+                code = "\n".join(line[4:] for line in case.body.splitlines() if line.startswith((">>> ", "... ")))
+                public |= {node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name)}
+    return tests, public
 
 
-def grade(folder: Path, autograders: Path, out: Path, timeout: float, jobs: int) -> list[Row]:
+def grade(folder: Path, autograders: Path, out: Path, timeout: float, jobs: int,
+          unsafe: bool = False) -> list[Row]:
     if not folder.is_dir():
         raise SystemExit(f"{folder}: no such folder of submissions")
     assignments = all_assignments()
@@ -435,25 +526,67 @@ def grade(folder: Path, autograders: Path, out: Path, timeout: float, jobs: int)
     if missing:
         raise SystemExit(f"No autograder for {', '.join(missing)} in {_show(autograders)}: "
                          "run `make assignments` first.")
+    sys.path.insert(0, str(SCRIPTS))
+    import sandbox
+
+    if unsafe:
+        print("WARNING: --unsafe-no-sandbox: student code runs with your rights, can read the tests "
+              "and change files. Use this only for work you trust.", flush=True)
+    else:
+        try:
+            sandbox.check_available()
+        except sandbox.SandboxUnavailable as exc:
+            raise SystemExit(f"Refusing to grade without a sandbox: {exc}\n"
+                             "Install bubblewrap, or pass --unsafe-no-sandbox (UNSAFE=1 with make) "
+                             "for work you trust.") from None
     submissions = find_submissions(folder)
-    print(f"Grading {len(submissions)} file(s) from {folder} (time limit {timeout:g} s each)", flush=True)
+    jobs = max(1, jobs)
+    print(f"Grading {len(submissions)} file(s) from {folder}: {jobs} at a time, time limit {timeout:g} s each, "
+          f"{'NO SANDBOX' if unsafe else 'in a bubblewrap sandbox'}", flush=True)
+    grader = Grader(autograders, assignments, jobs, unsafe)
+    done = [0]
+    lock = __import__("threading").Lock()
+    begun = time.monotonic()
 
     def one(path: Path) -> Row:
         try:
-            row = grade_one(path, folder, assignments, autograders, timeout)
+            row = grade_one(path, folder, assignments, grader, timeout)
         except Exception as exc:  # noqa: BLE001 - the batch goes on whatever happens
             row = Row(student=student_id(path, folder), file=str(path.relative_to(folder)), status="error",
                       messages=[f"Unexpected error while grading: {_short(exc)}. Scored 0."])
         total = sum(row.scores.values())
-        print(f"  {row.file}: {row.chapter or '?'} {total:g} [{row.status}] ({row.seconds:.1f} s)", flush=True)
+        with lock:
+            done[0] += 1
+            print(f"[{done[0]:>{len(str(len(submissions)))}}/{len(submissions)}] {row.file}: "
+                  f"{row.chapter or '?'} {total:g} [{row.status}] ({row.seconds:.1f} s)", flush=True)
         return row
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        rows = list(pool.map(one, submissions))
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            rows = list(pool.map(one, submissions))
+    finally:
+        grader.close()
     write_grades(rows, assignments, out)
+    print(summary(rows, assignments, time.monotonic() - begun), flush=True)
     print(f"Wrote {_show(out / 'grades.csv')} and {len({r.student for r in rows})} feedback file(s) in "
           f"{_show(out / 'feedback')}", flush=True)
     return rows
+
+
+def summary(rows: list[Row], assignments: dict[str, Assignment], seconds: float) -> str:
+    """A few lines for the end of a batch: how many of each status, and the mean score per assignment."""
+    from collections import Counter
+
+    statuses = Counter(r.status for r in rows)
+    lines = [f"Summary: {len(rows)} file(s) in {seconds:.0f} s; "
+             + ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))]
+    for chapter, assignment in assignments.items():
+        own = [r for r in rows if r.chapter == chapter]
+        if own:
+            scores = [sum(r.scores.values()) for r in own]
+            lines.append(f"  {chapter}: {len(own)} submission(s), mean {sum(scores) / len(scores):.1f} / "
+                         f"{assignment.auto_points:g}, full marks {sum(s == assignment.auto_points for s in scores)}")
+    return "\n".join(lines)
 
 
 def _question_columns(assignments: dict[str, Assignment]) -> list[str]:
@@ -544,10 +677,8 @@ def main(argv: list[str] | None = None) -> int:
     p_grade.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                          help=f"seconds allowed for one submission (default {DEFAULT_TIMEOUT})")
     p_grade.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time")
-    p_worker = sub.add_parser("_grade-one", help=argparse.SUPPRESS)
-    p_worker.add_argument("zip")
-    p_worker.add_argument("notebook")
-    p_worker.add_argument("result")
+    p_grade.add_argument("--unsafe-no-sandbox", action="store_true",
+                         help="grade without the bubblewrap sandbox (student code runs with your rights)")
     args = parser.parse_args(argv)
     if args.command == "build":
         unknown = [c for c in args.chapters if c not in ASSIGNMENTS]
@@ -556,9 +687,8 @@ def main(argv: list[str] | None = None) -> int:
         build(args.out, None if args.no_student_copy else args.student_dir, not args.no_run_tests,
               args.chapters or list(ASSIGNMENTS))
     elif args.command == "grade":
-        grade(args.submissions.resolve(), args.autograders.resolve(), args.out, args.timeout, args.jobs)
-    else:
-        return worker(args.zip, args.notebook, args.result)
+        grade(args.submissions.resolve(), args.autograders.resolve(), args.out, args.timeout, args.jobs,
+              unsafe=args.unsafe_no_sandbox)
     return 0
 
 
