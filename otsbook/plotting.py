@@ -16,9 +16,12 @@ book, which expects plotly.js to be loaded once per site (see ``_ext/otsbook_bui
 """
 from __future__ import annotations
 
+import base64
 import html
 import json
 import sys
+from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
 import plotly.graph_objects as go
@@ -122,6 +125,29 @@ def alt_text(fig: go.Figure | dict) -> str | None:
 FIGURE_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
+# The book's own world outlines (plotly's, vendored; see _vendor/README.md). The HTML book points
+# plotly.js at them once per page (_ext/otsbook_build.py); in a live notebook every map carries them
+# in its MIME bundle, so maps draw in JupyterLab without the network.
+TOPOJSON_DIR = Path(__file__).resolve().parent.parent / "_vendor" / "topojson"
+GEO_TRACES = {"scattergeo", "choropleth"}
+
+
+@lru_cache(maxsize=4)
+def offline_topojson_url(name: str = "world_110m") -> str:
+    """A ``topojsonURL`` for plotly.js that needs no network: the outlines inline, as a data URL.
+
+    plotly.js fetches ``<topojsonURL>/<name>.json``; after the ``#`` that part is only a fragment."""
+    data = base64.b64encode((TOPOJSON_DIR / f"{name}.json").read_bytes()).decode("ascii")
+    return f"data:application/json;base64,{data}#"
+
+
+def notebook_config(fig_dict: dict) -> dict:
+    """The plotly.js config of a figure in a live notebook: the book's, plus offline outlines for maps."""
+    if any(trace.get("type") in GEO_TRACES for trace in fig_dict.get("data", [])):
+        return {**FIGURE_CONFIG, "topojsonURL": offline_topojson_url()}
+    return FIGURE_CONFIG
+
+
 class BookRenderer(MimetypeRenderer):
     """Emit plotly's MIME bundle (JupyterLab) and a self-contained div (the HTML book)."""
 
@@ -133,7 +159,7 @@ class BookRenderer(MimetypeRenderer):
         alt = alt_text(fig_dict) or (fig_dict.get("layout", {}).get("title", {}) or {}).get("text") or "Figure"
         wrapped = f'<div class="ots-figure" role="figure" aria-label="{html.escape(alt, quote=True)}">{html_div}</div>'
         return {
-            "application/vnd.plotly.v1+json": {"data": fig_dict.get("data", []), "layout": fig_dict.get("layout", {}), "config": FIGURE_CONFIG},
+            "application/vnd.plotly.v1+json": {"data": fig_dict.get("data", []), "layout": fig_dict.get("layout", {}), "config": notebook_config(fig_dict)},
             "text/html": wrapped,
         }
 

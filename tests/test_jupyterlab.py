@@ -31,14 +31,21 @@ TOKEN = "ots-test-token"
 # --- fast: the map carries its own outlines -------------------------------------------------------
 
 def test_map_bundle_carries_the_repository_outlines():
-    import otsbook
-    from otsbook.charts.maps import TOPOJSON_DIR, ots_map
+    import plotly.graph_objects as go
 
-    bundle = ots_map(otsbook.load("states"))._repr_mimebundle_()
-    url = bundle["application/vnd.plotly.v1+json"]["config"]["topojsonURL"]
-    assert url.startswith("data:application/json;base64,") and url.endswith("#")
-    assert base64.b64decode(url.split(",", 1)[1].rstrip("#")) == (TOPOJSON_DIR / "world_110m.json").read_bytes()
-    assert "base64" not in bundle["text/html"]  # the HTML book keeps its page-level outlines
+    import otsbook
+    from otsbook.charts.maps import ots_map
+    from otsbook.plotting import TOPOJSON_DIR
+
+    any_map = go.Figure(go.Scattergeo(lon=[49.9], lat=[40.4], mode="markers"))  # a chapter's own map
+    for fig in (ots_map(otsbook.load("states")), any_map):
+        bundle = fig._repr_mimebundle_()
+        url = bundle["application/vnd.plotly.v1+json"]["config"]["topojsonURL"]
+        assert url.startswith("data:application/json;base64,") and url.endswith("#")
+        assert base64.b64decode(url.split(",", 1)[1].rstrip("#")) == (TOPOJSON_DIR / "world_110m.json").read_bytes()
+        assert "base64" not in bundle["text/html"]  # the HTML book keeps its page-level outlines
+    chart = go.Figure(go.Bar(x=["a"], y=[1]))._repr_mimebundle_()
+    assert "topojsonURL" not in chart["application/vnd.plotly.v1+json"]["config"]  # only maps carry them
 
 
 # --- slow: JupyterLab in a browser ---------------------------------------------------------------

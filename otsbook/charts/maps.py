@@ -5,10 +5,6 @@ chapters differ only by the arguments they pass (title, map window, height).
 """
 from __future__ import annotations
 
-import base64
-from functools import lru_cache
-from pathlib import Path
-
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -28,38 +24,6 @@ LONAXIS_RANGE = (12, 92)
 LATAXIS_RANGE = (28, 58)
 
 
-# The book's own world outlines (plotly's, vendored; see _vendor/README.md). The HTML book points
-# plotly.js at them once per page (_ext/otsbook_build.py); a live notebook gets them from OfflineMap.
-TOPOJSON_DIR = Path(__file__).resolve().parents[2] / "_vendor" / "topojson"
-
-
-@lru_cache(maxsize=4)
-def offline_topojson_url(name: str = "world_110m") -> str:
-    """A ``topojsonURL`` for plotly.js that needs no network: the outlines inline, as a data URL.
-
-    plotly.js fetches ``<topojsonURL>/<name>.json``; after the ``#`` that part is only a fragment."""
-    data = base64.b64encode((TOPOJSON_DIR / f"{name}.json").read_bytes()).decode("ascii")
-    return f"data:application/json;base64,{data}#"
-
-
-class OfflineMap(go.Figure):
-    """A map that draws in JupyterLab without the network: its plotly MIME bundle carries the
-    repository's outlines (``config.topojsonURL``), instead of plotly.js fetching them from its CDN.
-    The HTML book uses the bundle's ``text/html`` part, which stays as it was."""
-
-    def _repr_mimebundle_(self, include=None, exclude=None, validate=True, **kwargs):
-        bundle = super()._repr_mimebundle_(include, exclude, validate, **kwargs)
-        figure = bundle.get("application/vnd.plotly.v1+json") if isinstance(bundle, dict) else None
-        if isinstance(figure, dict):
-            figure["config"] = {**(figure.get("config") or {}), "topojsonURL": offline_topojson_url()}
-        return bundle
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self._repr_mimebundle_(), raw=True)
-
-
 def _since(value) -> str:
     return "" if pd.isna(value) else f" since {int(value)}"
 
@@ -75,7 +39,7 @@ def ots_map(states: pd.DataFrame, title: str = "OTS members and observers",
     """
     in_ots = states[states["ots_status"].isin(list(OTS_STATUS_LABELS))]
     is_point = in_ots["iso3"].isin(list(POINT_LOCATIONS))
-    fig = OfflineMap()
+    fig = go.Figure()
     for status, label in OTS_STATUS_LABELS.items():
         colour = OTS_STATUS_COLOURS[status]
         rows = in_ots[in_ots["ots_status"] == status]
