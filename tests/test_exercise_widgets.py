@@ -142,6 +142,16 @@ def ids(exercise: Exercise) -> str:
     return exercise.key
 
 
+def test_the_generic_checks_below_see_every_chapter_module():
+    """The parametrised tests run over all_exercises(): it must hold each chapter module's exercises
+    (an empty list would turn every generic test into no test at all)."""
+    modules = {m.name for m in pkgutil.iter_modules(exercises.__path__)} - {"core", "widgets"}
+    assert len(modules) >= 4
+    by_chapter = {e.key.split("-", 1)[0] for e in EXERCISES}
+    assert by_chapter == modules
+    assert len(EXERCISES) >= 3 * len(modules)
+
+
 @pytest.mark.parametrize("exercise", EXERCISES, ids=ids)
 def test_the_right_answer_is_marked_right(exercise):
     result = exercise.evaluate(exercise.right_answer())
@@ -193,10 +203,13 @@ def test_exercise_pages_show_every_declared_exercise_and_nothing_else(repo_root)
     Exercise a module declares is shown on its page."""
     import importlib
 
-    for page in sorted((repo_root / "chapters").glob("*_exercises.md")):
+    pages = sorted((repo_root / "chapters").glob("*_exercises.md"))
+    assert len(pages) >= 4
+    for page in pages:
         chapter = page.stem.removesuffix("_exercises")
         module = importlib.import_module(f"otsbook.exercises.{chapter}")
         shown = re.findall(r"^\s*ex\.(\w+)\.box\(\)", page.read_text(encoding="utf-8"), flags=re.M)
+        assert shown, f"{page.name} shows no exercise"
         for name in shown:
             assert isinstance(getattr(module, name, None), Exercise), f"{page.name}: ex.{name} is not an Exercise"
         declared = {name for name, value in vars(module).items() if isinstance(value, Exercise)}

@@ -238,6 +238,7 @@ def test_the_prose_of_the_sources_chapter_agrees_with_the_data(tables):
     assert set(events.loc[events["status"].isin(["claim", "disputed"]), "source_id"]) <= documents
     # "The disputed energy routes ... were added from public sources that give different capacities"
     disputed_routes = routes[routes["verification"] == "disputed"]
+    assert len(disputed_routes) > 0
     assert not set(disputed_routes["source_id"]) & documents
     assert disputed_routes["note"].str.contains("capacit", case=False).all()
     assert not (memberships["verification"] == "disputed").any()
