@@ -208,7 +208,7 @@ def test_energy_bottleneck_question_uses_todays_capacity():
     design = sgc.loc[sgc["capacity_bcm_per_year"].idxmin()]
     assert (today["route_id"], float(today["capacity_current_bcm_per_year"])) == ("TAP", 10.0)
     assert (design["route_id"], float(design["capacity_bcm_per_year"])) == ("SCP", 7.41)
-    assert "capacity_bcm_per_year" in next(c.source for c in nb.cells if c.source.startswith("**Question 6**"))
+    assert "capacity_bcm_per_year" in next(c.source for c in nb.cells if c.source.startswith("**Question 7**"))
 
 
 def test_instructors_page_table_matches_the_notebooks():
@@ -288,6 +288,36 @@ def test_build_writes_autograders_and_matches_committed_student_notebooks(built)
                                     "run `python scripts/assignments.py build`")
 
 
+PARTIAL = {
+    "history": {
+        "members = ...": 'members = sorted(states.loc[states["ots_status"] == "member", "iso3"])',
+        "ots_and_csto = ...": 'ots_and_csto = {"KAZ", "KGZ", "UZB"}',
+        "turkiye_share_2009 = ...": 'in_2009 = world_bank[world_bank["year"] == 2009].set_index("iso3")["gdp_current_usd"]\n'
+                                    'turkiye_share_2009 = float(100 * in_2009["TUR"] / in_2009.sum())',
+    },
+    "energy": {  # the Soviet-era line without an opening year is left out
+        "oil_by_direction_2010 = ...": 'oil_by_direction_2010 = energy_routes[(energy_routes["commodity"] == "oil") '
+                                       '& (energy_routes["status"] == "operational") & (energy_routes["operational_since"] '
+                                       '<= 2010)].groupby("direction", observed=True)["oil_capacity_mt_per_year"].sum()',
+    },
+    "security": {  # the last year of the table, which has no figures yet
+        "gap_year = ...": "gap_year = int(per_head.index.max())",
+        "gap_ratio = ...": "gap_ratio = float(per_head.dropna().iloc[-1].max() / per_head.dropna().iloc[-1].min())",
+    },
+    "multipolarity": {  # every state that abstained, not only OTS members and observers
+        "abstained = ...": 'abstained = sorted(un_votes.loc[(un_votes["resolution"] == "A/RES/ES-11/4") '
+                           '& (un_votes["vote"] == "abstain"), "iso3"])',
+    },
+}
+# the question on each chapter's worked analysis, and the hint of its hidden test
+ANALYSIS_QUESTION = {
+    "history": ("q5", "divide Türkiye's GDP in 2009 by the total of the five members in 2009"),
+    "energy": ("q6", "count a route with no opening year"),
+    "security": ("q6", "take the latest year in which none of the five values is missing"),
+    "multipolarity": ("q5", "by OTS members and observers only"),
+}
+
+
 @pytest.fixture(scope="module")
 def good_batch(built):
     """Instructor solutions, untouched student notebooks and a partly right one, graded together."""
@@ -296,16 +326,18 @@ def good_batch(built):
     for chapter in CHAPTERS:
         shutil.copy(built["dist"] / chapter / "autograder" / f"{chapter}.ipynb", subs / f"solution_{chapter}.ipynb")
         shutil.copy(built["student"] / f"{chapter}.ipynb", subs / f"untouched_{chapter}.ipynb")
-    # Partly right (history): q1 solved; q2 a set of the right kind with the wrong states (public
-    # test passes, hidden test fails); q3 and q4 left as given.
-    nb = nbformat.read(built["student"] / "history.ipynb", as_version=4)
-    answers = {"members = ...": 'members = sorted(states.loc[states["ots_status"] == "member", "iso3"])',
-               "ots_and_csto = ...": 'ots_and_csto = {"KAZ", "KGZ", "UZB"}'}
-    for cell in nb.cells:
-        for stub, answer in answers.items():
-            if cell.cell_type == "code" and stub in cell.source:
-                cell.source = cell.source.replace(stub, answer)
-    nbformat.write(nb, subs / "partial_history.ipynb")
+    # Partly right (history): q1 solved; q2 a set of the right kind with the wrong states, and q5
+    # a percentage of every state's GDP instead of the five members' (public tests pass, hidden
+    # tests fail); q3 and q4 left as given.
+    # The other chapters: only the question on the chapter's worked analysis answered, with the
+    # slip its hidden test is there to catch (public test passes, hidden test fails).
+    for chapter, answers in PARTIAL.items():
+        nb = nbformat.read(built["student"] / f"{chapter}.ipynb", as_version=4)
+        for cell in nb.cells:
+            for stub, answer in answers.items():
+                if cell.cell_type == "code" and stub in cell.source:
+                    cell.source = cell.source.replace(stub, answer)
+        nbformat.write(nb, subs / f"partial_{chapter}.ipynb")
     hashes = {p.name: sha(p) for p in subs.iterdir()}
     out = built["base"] / "grades-good"
     script.main(["grade", str(subs), "--autograders", str(built["dist"]), "--out", str(out), "--jobs", "2",
@@ -341,22 +373,37 @@ def test_untouched_student_notebooks_score_zero(good_batch):
 @pytest.mark.slow
 def test_partly_right_submission_gets_the_partial_score(good_batch):
     row = good_batch["rows"]["partial_history.ipynb"]
-    assert (row["q1"], row["q2"], row["q3"], row["q4"]) == ("2", "1", "0", "0")
+    assert (row["q1"], row["q2"], row["q3"], row["q4"], row["q5"]) == ("2", "1", "0", "0", "1")
     assert "Still unanswered (the placeholder `...` is still there): q3, q4." in row["message"]
-    assert row["autograded_score"] == "3" and row["autograded_possible"] == "9"
+    assert row["autograded_score"] == "4" and row["autograded_possible"] == "11"
     feedback = (good_batch["out"] / "feedback" / "partial_history.txt").read_text(encoding="utf-8")
-    assert "Autograded score: 3 / 9" in feedback
+    assert "Autograded score: 4 / 11" in feedback
     assert "q1: 2 / 2\n    All tests passed." in feedback
     assert "keep only rows whose status is 'member'" in feedback and "(hidden test)" in feedback
-    assert "q5 (written, 4 points): marked by hand" in feedback
+    assert "q5: 1 / 2\n    - turkiye_share_2009 is not right" in feedback
+    assert "q6 (written, 4 points): marked by hand" in feedback
     assert "assert" not in feedback  # test code is never shown to students
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", ["energy", "security", "multipolarity"])
+def test_slip_in_the_worked_analysis_question_earns_the_public_point_only(good_batch, chapter):
+    row = good_batch["rows"][f"partial_{chapter}.ipynb"]
+    question, hint = ANALYSIS_QUESTION[chapter]
+    assignment = script.read_assignment(chapter)
+    assert row["status"] == "graded" and row[question] == "1", row
+    assert all(row[q.name] == "0" for q in assignment.questions if not q.manual and q.name != question), row
+    assert row["autograded_score"] == "1" and row["autograded_possible"] == f"{assignment.auto_points:g}"
+    feedback = (good_batch["out"] / "feedback" / f"partial_{chapter}.txt").read_text(encoding="utf-8")
+    assert f"{question}: 1 / 2" in feedback and hint in feedback and "(hidden test)" in feedback
+    assert "assert" not in feedback
 
 
 @pytest.mark.slow
 def test_good_batch_leaves_submissions_untouched(good_batch):
     assert {p.name: sha(p) for p in good_batch["subs"].iterdir()} == good_batch["hashes"]
-    assert len(good_batch["rows"]) == 9
-    assert len(list((good_batch["out"] / "feedback").glob("*.txt"))) == 9
+    assert len(good_batch["rows"]) == 12
+    assert len(list((good_batch["out"] / "feedback").glob("*.txt"))) == 12
 
 
 @pytest.mark.slow
@@ -395,6 +442,7 @@ def test_broken_submissions_are_scored_with_messages_in_one_batch(built):
     raises = rows["raises.ipynb"]
     assert raises["status"] == "graded" and raises["assignment"] == "energy"
     assert (raises["q1"], raises["q2"], raises["q3"]) == ("2", "2", "0")
+    assert raises["q6"] == "2"  # a later answer that does not need the failed cell keeps its points
     assert "RuntimeError: unfinished" in raises["message"]
     loops = rows["loops.ipynb"]
     assert loops["status"] == "timeout" and loops["assignment"] == "security"
@@ -402,11 +450,11 @@ def test_broken_submissions_are_scored_with_messages_in_one_batch(built):
     assert f"stopped after {TIMEOUT} seconds" in loops["message"]
     renamed = rows["dana/final v2.ipynb"]
     assert renamed["student"] == "dana" and renamed["assignment"] == "multipolarity"
-    assert renamed["identified_by"] == "notebook metadata" and renamed["autograded_score"] == "9"
+    assert renamed["identified_by"] == "notebook metadata" and renamed["autograded_score"] == "11"
     assert "differs from 'multipolarity.ipynb'" in renamed["message"]
     copied = rows["copied_cells.ipynb"]
     assert copied["assignment"] == "history" and copied["identified_by"].startswith("notebook content")
-    assert copied["autograded_score"] == "9"
+    assert copied["autograded_score"] == "11"
     essay = rows["essay_history.docx"]
     assert essay["status"] == "not a notebook" and essay["autograded_score"] == "0"
     assert "not a Jupyter notebook" in essay["message"] and essay["q1"] == "0"
