@@ -127,3 +127,13 @@ def pytest_terminal_summary(terminalreporter):
     skipped = [r for r in terminalreporter.stats.get("skipped", []) if "test_browser" in str(r.location[0] if r.location else r.nodeid)]
     if skipped:
         terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED: Chromium is not installed (apt-get install chromium)", red=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """One Playwright driver for the whole run: the sync API allows only one at a time, so the browser
+    suite and the JupyterLab test share it instead of each starting their own."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver

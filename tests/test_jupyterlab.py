@@ -124,28 +124,25 @@ def jupyterlab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def lab_page(jupyterlab):
-    from playwright.sync_api import sync_playwright
+def lab_page(jupyterlab, playwright_driver):
+    browser = playwright_driver.chromium.launch(executable_path=_chromium(), headless=True,
+                                                args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    blocked = []
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        blocked = []
+    def route(r):
+        if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
 
-        def route(r):
-            if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
-                r.continue_()
-            else:
-                blocked.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        yield {"page": page, "blocked": blocked, "errors": errors, **jupyterlab}
-        browser.close()
+    context.route("**/*", route)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield {"page": page, "blocked": blocked, "errors": errors, **jupyterlab}
+    browser.close()
 
 
 @pytest.fixture
