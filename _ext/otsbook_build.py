@@ -121,6 +121,8 @@ def copy_static_assets(app: Sphinx) -> None:
             shutil.copy2(PARTIAL_BUNDLE.parent / name, static / "plotly" / name)
     for sub in ("ipywidgets", "topojson"):
         shutil.copytree(VENDOR / sub, static / sub, dirs_exist_ok=True)
+    (static / ICON_CSS).write_text(icon_css(fontawesome_icons(theme_fontawesome_js())), encoding="utf-8")
+    app.add_css_file(ICON_CSS, priority=900)
     # Not in the book's _static/: Jupyter Book would load it on every page, without its data attributes.
     shutil.copy2(Path(__file__).with_name(LAZY_LOADER), static / LAZY_LOADER)
     # The dataset itself, so that readers can download each table from the Datasets page.
@@ -353,7 +355,7 @@ def _point_colab_at_notebooks_branch(app: Sphinx, context) -> None:
 _FONTAWESOME_JS = re.compile(r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
 _SEARCH_SCRIPTS = re.compile(r'[ \t]*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"></script>\n?')
 _HEAD_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<code>.*?)</script>", re.S)
-_ICON = re.compile(r'<i class="(?P<cls>[^"]*\bfa-[^"]*)"(?P<rest>[^>]*)></i>')
+_ICON = re.compile(r'<(?P<tag>i|span) class="(?P<cls>[^"]*\bfa-[^"]*)"(?P<rest>[^>]*)></(?P=tag)>')
 _ICON_STYLES = {"fa-solid": "fas", "fas": "fas", "fa-brands": "fab", "fab": "fab", "fa-regular": "far", "far": "far"}
 _PACK_END = re.compile(r'\bd\("(?P<prefix>fa[srb])",p\)')
 _ICON_ENTRY = re.compile(r'(?:"(?P<q>[\w-]+)"|(?P<n>[\w$]+)):\[(?P<w>\d+),(?P<h>\d+),\[(?P<aliases>[^\]]*)\],"[0-9a-f]+","(?P<d>[^"]+)"\]')
@@ -378,6 +380,39 @@ def defer_head_scripts(text: str) -> str:
         return match[0]
 
     return _HEAD_SCRIPT.sub(defer, text[:head_end]) + text[head_end:]
+
+
+def theme_fontawesome_js() -> Path:
+    import pydata_sphinx_theme
+
+    return Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts" / "fontawesome.js"
+
+
+# The icons the theme draws with the icon font in CSS (admonition titles), by admonition class.
+ADMONITION_ICONS = {
+    "": "bell", "attention": "circle-exclamation", "important": "circle-exclamation",
+    "caution": "triangle-exclamation", "warning": "triangle-exclamation", "danger": "triangle-exclamation",
+    "error": "circle-xmark", "hint": "lightbulb", "tip": "lightbulb", "note": "circle-info",
+    "seealso": "share", "admonition-todo": "pencil", "exercise": "pencil",
+}
+ICON_CSS = "otsbook-icons.css"
+
+
+def icon_css(icons) -> str:
+    """Stylesheet that draws the admonition title icons as SVG masks instead of icon-font glyphs."""
+    from urllib.parse import quote
+
+    rules = ["/* Written by _ext/otsbook_build.py: admonition icons as SVG masks, so no icon font is fetched. */"]
+    for cls, name in ADMONITION_ICONS.items():
+        width, height, d = icons[("fas", name)]
+        svg = f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"><path d="{d}"/></svg>'
+        url = f'url("data:image/svg+xml,{quote(svg, safe=" =:/,.-")}")'
+        sel = f".admonition{'.' + cls if cls else ''}>.admonition-title"
+        rules.append(
+            f"html body div{sel}::after,html body {sel}::after{{content:\"\";font:inherit;background-color:currentColor;"
+            f"-webkit-mask:{url} center/contain no-repeat;mask:{url} center/contain no-repeat}}"
+        )
+    return "\n".join(rules) + "\n"
 
 
 @functools.lru_cache(maxsize=4)
@@ -434,7 +469,7 @@ def finish_pages(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    icons = fontawesome_icons(outdir / "_static" / "scripts" / "fontawesome.js")
+    icons = fontawesome_icons(theme_fontawesome_js())
     for page in outdir.rglob("*.html"):
         if page.relative_to(outdir).parts[0] == "_static":  # theme template fragments, not pages
             continue
