@@ -2,7 +2,10 @@
  *
  * The build (_ext/otsbook_build.py) turns each plotly figure's drawing code into an inert
  * <script type="application/vnd.otsbook.plotly+js"> block and loads this file (deferred) with:
- *   data-plotly    URL of plotly.js (the book's partial bundle, or the full one)
+ *   data-plotly-modules, data-plotly-traces   folder of the book's split plotly.js (ES modules:
+ *                  core.js, trace-<type>.js) and the trace types this page draws; or
+ *   data-plotly    URL of the full plotly.min.js, for a page that draws a trace type the split
+ *                  bundle does not have
  *   data-topojson  folder of the map outlines
  *   data-widgets   URL of the ipywidgets manager (embed.js), on pages that saved widget state
  * plotly.js is fetched when the first figure comes within a screen of the viewport, and figures are
@@ -28,9 +31,23 @@
     });
   }
 
+  function plotlyModules(folder, traces) {
+    var url = function (name) { return new URL(folder + name, document.baseURI).href; };
+    return import(url('core.js')).then(function (core) {
+      var Plotly = core.default;
+      return Promise.all(traces.map(function (t) { return import(url('trace-' + t + '.js')); })).then(function (mods) {
+        Plotly.register(mods.map(function (m) { return m.default; }));
+        window.Plotly = Plotly;
+      });
+    });
+  }
+
   function plotly() {
     if (!plotlyReady) {
-      plotlyReady = (window.Plotly ? Promise.resolve() : loadScript(opts.plotly)).then(function () {
+      var load = window.Plotly ? Promise.resolve()
+        : opts.plotlyModules ? plotlyModules(opts.plotlyModules, (opts.plotlyTraces || '').split(',').filter(Boolean))
+        : loadScript(opts.plotly);
+      plotlyReady = load.then(function () {
         if (opts.topojson) {
           window.Plotly.setPlotConfig({topojsonURL: new URL(opts.topojson, document.baseURI).href});
         }

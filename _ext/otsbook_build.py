@@ -116,9 +116,7 @@ def copy_static_assets(app: Sphinx) -> None:
     shutil.copy2(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", static / "plotly.min.js")
     app.otsbook_partial_traces = check_partial_bundle()
     if app.otsbook_partial_traces:
-        (static / "plotly").mkdir(exist_ok=True)
-        for name in (PARTIAL_BUNDLE.name, PARTIAL_BUNDLE.name + ".LEGAL.txt", "LICENSE"):
-            shutil.copy2(PARTIAL_BUNDLE.parent / name, static / "plotly" / name)
+        shutil.copytree(PARTIAL, static / "plotly", dirs_exist_ok=True)
     for sub in ("ipywidgets", "topojson"):
         shutil.copytree(VENDOR / sub, static / sub, dirs_exist_ok=True)
     (static / ICON_CSS).write_text(icon_css(fontawesome_icons(theme_fontawesome_js())), encoding="utf-8")
@@ -133,8 +131,7 @@ def copy_static_assets(app: Sphinx) -> None:
 
 
 # ------------------------------------------------------------------ plotly.js: a partial bundle, loaded late
-PARTIAL_BUNDLE = VENDOR / "plotly" / "plotly-ots.min.js"
-_BANNER = re.compile(r"plotly\.js v(?P<version>[\w.-]+) \(partial bundle[^)]*traces=(?P<traces>[\w,]+)\)")
+PARTIAL = VENDOR / "plotly" / "esm"  # built by _vendor/plotly/build.mjs (npm run build:plotly)
 
 
 def plotly_js_version(path: Path) -> str:
@@ -144,23 +141,24 @@ def plotly_js_version(path: Path) -> str:
 
 
 def check_partial_bundle() -> frozenset[str]:
-    """The trace types of the vendored partial bundle, after checking that it is the plotly.js
+    """The trace types of the vendored partial plotly.js, after checking that it is the plotly.js
     version of the installed plotly Python package (which drew the figures). A mismatch is a build
     warning, so the strict build fails; the pages then fall back to the full plotly.min.js."""
     import plotly
 
     wanted = plotly_js_version(Path(plotly.__file__).parent / "package_data" / "plotly.min.js")
-    if not PARTIAL_BUNDLE.exists():
-        logger.warning("[otsbook] %s is missing: run `npm ci && npm run build:plotly`", PARTIAL_BUNDLE.relative_to(ROOT))
+    manifest = PARTIAL / "manifest.json"
+    if not manifest.exists():
+        logger.warning("[otsbook] %s is missing: run `npm ci && npm run build:plotly`", manifest.relative_to(ROOT))
         return frozenset()
-    match = _BANNER.search(PARTIAL_BUNDLE.read_text(encoding="utf-8", errors="replace")[:600])
-    if not match or match["version"] != wanted:
+    info = json.loads(manifest.read_text(encoding="utf-8"))
+    if info.get("plotly.js") != wanted:
         logger.warning(
-            "[otsbook] _vendor/plotly/plotly-ots.min.js is plotly.js %s but the plotly Python package bundles %s: "
+            "[otsbook] _vendor/plotly/esm is plotly.js %s but the plotly Python package bundles %s: "
             "set plotly.js to %s in package.json, then `npm install && npm run build:plotly`",
-            match["version"] if match else "unknown", wanted, wanted)
+            info.get("plotly.js"), wanted, wanted)
         return frozenset()
-    return frozenset(match["traces"].split(","))
+    return frozenset(info["traces"])
 
 
 _PLOTLY_SCRIPT = re.compile(r"<script(?: type=\"text/javascript\")?>(?P<code>(?:(?!</script>).)*?\bPlotly\.newPlot\((?:(?!</script>).)*)</script>", re.S)
@@ -210,7 +208,8 @@ def lazy_scripts(app: Sphinx, pagename: str, context) -> None:
         context["body"] = body
         partial = getattr(app, "otsbook_partial_traces", frozenset())
         if types and types <= partial:
-            attrs["data-plotly"] = _relative(pagename, "_static/plotly/" + PARTIAL_BUNDLE.name)
+            attrs["data-plotly-modules"] = _relative(pagename, "_static/plotly/")
+            attrs["data-plotly-traces"] = ",".join(sorted(types))
         else:
             if partial:
                 logger.info("[otsbook] %s draws %s, not all in the partial plotly.js bundle: it loads the full one",
