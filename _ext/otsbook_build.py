@@ -464,10 +464,32 @@ def redirect_page(text: str, app: Sphinx) -> str:
             f'<body>\n<p>The book opens at its <a href="{url}">introduction</a>.</p>\n</body>\n</html>\n')
 
 
+_GLYPH_RULE = re.compile(r'(?:\.fa-[a-z0-9-]+:(?:before|after),?)+\{content:"[^"]*"\}')
+
+
+def trim_icon_font_css(css: str, keep: set[str]) -> str:
+    """Drop the icon font's ~2,000 glyph rules (``.fa-NAME:before{content:...}``): the pages draw
+    their icons as SVG. Rules for icons that the theme's scripts may still create are kept."""
+
+    def drop(match: re.Match) -> str:
+        names = set(re.findall(r"\.fa-([a-z0-9-]+):", match[0]))
+        return match[0] if names & keep else ""
+
+    return _GLYPH_RULE.sub(drop, css)
+
+
 def finish_pages(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
+    theme_css = outdir / "_static" / "styles" / "pydata-sphinx-theme.css"
+    if theme_css.exists():
+        scripts = " ".join(p.read_text(encoding="utf-8") for p in (outdir / "_static" / "scripts").glob("*.js") if p.name != "fontawesome.js")
+        keep = set(re.findall(r"\bfa-([a-z0-9-]+)", scripts))
+        text = theme_css.read_text(encoding="utf-8")
+        trimmed = trim_icon_font_css(text, keep)
+        if trimmed != text:
+            theme_css.write_text(trimmed, encoding="utf-8")
     icons = fontawesome_icons(theme_fontawesome_js())
     for page in outdir.rglob("*.html"):
         if page.relative_to(outdir).parts[0] == "_static":  # theme template fragments, not pages
