@@ -445,8 +445,11 @@ def inline_icons(text: str, icons) -> str:
         width, height, d = shape
         kept = " ".join(c for c in classes if c not in _ICON_STYLES)
         rest = match["rest"] if "aria-hidden" in match["rest"] else match["rest"] + ' aria-hidden="true"'
+        title = re.search(r'\s+title="([^"]*)"', rest)  # not an SVG attribute: a <title> child instead
+        if title:
+            rest = rest.replace(title[0], "")
         return (f'<svg class="svg-inline--fa {kept}"{rest} focusable="false" xmlns="http://www.w3.org/2000/svg" '
-                f'viewBox="0 0 {width} {height}"><path fill="currentColor" d="{d}"/></svg>')
+                f'viewBox="0 0 {width} {height}">{f"<title>{title[1]}</title>" if title else ""}<path fill="currentColor" d="{d}"/></svg>')
 
     return _ICON.sub(svg, text)
 
