@@ -481,6 +481,55 @@ def trim_icon_font_css(css: str, keep: set[str]) -> str:
     return _GLYPH_RULE.sub(drop, css)
 
 
+_STYLESHEET = re.compile(r'[ \t]*<link\b(?=[^>]*\brel="stylesheet")[^>]*\bhref="(?P<href>[^"]+)"[^>]*>\n?')
+_CSS_URL = re.compile(r'url\(\s*(?P<q>["\']?)(?P<url>[^"\')]+)(?P=q)\s*\)')
+_CSS_IMPORT = re.compile(r'@import\s+(?:url\()?\s*["\']?(?P<url>[^"\')\s;]+)["\']?\s*\)?\s*;')
+
+
+def _css_for_bundle(path: Path, static: Path, seen: set[Path]) -> str:
+    """A stylesheet's text for a bundle in ``static``: @imports inlined, relative url()s rewritten."""
+    if path in seen or not path.exists():
+        return ""
+    seen.add(path)
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r'@charset\s+"[^"]*";', "", text)
+
+    def rebase(match: re.Match) -> str:
+        url = match["url"]
+        if re.match(r"^(?:[a-z][a-z0-9+.-]*:|/|#)", url, re.I):
+            return match[0]
+        target = os.path.normpath(path.parent / url.split("?")[0].split("#")[0])
+        return f'url("{Path(os.path.relpath(target, static)).as_posix()}")'
+
+    text = _CSS_IMPORT.sub(lambda m: _css_for_bundle((path.parent / m["url"]).resolve(), static, seen), text)
+    return f"/* {path.relative_to(static.parent).as_posix()} */\n" + _CSS_URL.sub(rebase, text) + "\n"
+
+
+def bundle_stylesheets(text: str, page: Path, outdir: Path, bundles: dict) -> str:
+    """One stylesheet per page instead of a dozen: the local stylesheets of <head>, in their order,
+    concatenated into _static/otsbook-<hash>.css (one file per distinct list, shared by the pages
+    that have that list), so that the first paint waits for one request, not twelve."""
+    head_end = text.find("</head>")
+    links = [m for m in _STYLESHEET.finditer(text, 0, head_end) if "://" not in m["href"]]
+    if len(links) < 2:
+        return text
+    static = outdir / "_static"
+    files = tuple((page.parent / m["href"].split("?")[0]).resolve() for m in links)
+    if files not in bundles:
+        css = '@charset "UTF-8";\n' + "".join(_css_for_bundle(f, static, set()) for f in files)
+        name = f"otsbook-{hashlib.sha256(css.encode()).hexdigest()[:10]}.css"
+        (static / name).write_text(css, encoding="utf-8")
+        bundles[files] = name
+    href = Path(os.path.relpath(static / bundles[files], page.parent)).as_posix()
+    first, rest = links[0], links[1:]
+    out, pos = [text[: first.start()], f'    <link rel="stylesheet" href="{href}">\n'], first.end()
+    for m in rest:
+        out.append(text[pos: m.start()])
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def finish_pages(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -494,6 +543,10 @@ def finish_pages(app: Sphinx, exception) -> None:
         if trimmed != text:
             theme_css.write_text(trimmed, encoding="utf-8")
     icons = fontawesome_icons(theme_fontawesome_js())
+    for old in (outdir / "_static").glob("otsbook-*.css"):
+        if old.name != ICON_CSS:
+            old.unlink()
+    bundles: dict = {}
     for page in outdir.rglob("*.html"):
         if page.relative_to(outdir).parts[0] == "_static":  # theme template fragments, not pages
             continue
@@ -503,6 +556,7 @@ def finish_pages(app: Sphinx, exception) -> None:
             new = _SEARCH_SCRIPTS.sub("", new)  # the search page has its own; no page searches as you type
         new = defer_head_scripts(new)
         new = inline_icons(new, icons)
+        new = bundle_stylesheets(new, page, outdir, bundles)
         if page == outdir / "index.html":
             new = redirect_page(new, app)
         if new != text:
