@@ -28,9 +28,9 @@ book: $(STAMP)
 test: book
 	$(BIN)/python -m pytest
 
-## serve: serve the built book on localhost
+## serve: serve the built book on localhost, gzip-compressed like a real host
 serve: book
-	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
+	$(BIN)/python _ext/gzip_server.py --port $(PORT) --bind 127.0.0.1 $(HTML)
 
 ## assignments: generate student notebooks and autograders into dist/assignments
 assignments: $(STAMP)
@@ -41,9 +41,12 @@ grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=path/to/folder"; exit 2; }
 	$(BIN)/python scripts/assignments.py grade "$(SUBMISSIONS)"
 
-## bench: cold build, warm rebuild, rebuild after a data edit, page weights, time to first figure
+## bench: builds, page weights, first figure, Lighthouse (mobile, desktop) and the Nu HTML Checker
+##        per page; BENCH_ARGS="--baseline main" measures main side by side in the same run
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
+	@test -x node_modules/.bin/lighthouse -a -f node_modules/vnu-jar/build/dist/vnu.jar || npm ci --no-audit --no-fund
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 ## linkcheck: check the external links of the book (needs the network; not part of the tests)
 linkcheck: $(STAMP)
