@@ -353,6 +353,8 @@ def _point_colab_at_notebooks_branch(app: Sphinx, context) -> None:
 # ------------------------------------------------------------------ written pages: scripts, icons, redirect
 _FONTAWESOME_JS = re.compile(r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
 _SEARCH_SCRIPTS = re.compile(r'[ \t]*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"></script>\n?')
+_PRELOAD_SCRIPT = re.compile(r'[ \t]*<link rel="preload" as="script" href="[^"]*" />\n?')
+_IMG = re.compile(r"<img\b(?![^>]*\bloading=)")
 _HEAD_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<code>.*?)</script>", re.S)
 _ICON = re.compile(r'<(?P<tag>i|span) class="(?P<cls>[^"]*\bfa-[^"]*)"(?P<rest>[^>]*)></(?P=tag)>')
 _ICON_STYLES = {"fa-solid": "fas", "fas": "fas", "fa-brands": "fab", "fab": "fab", "fa-regular": "far", "far": "far"}
@@ -367,6 +369,10 @@ def defer_head_scripts(text: str) -> str:
     head_end = text.find("</head>")
     if head_end < 0:
         return text
+    # The theme preloads its two deferred scripts, which then compete with the stylesheet for the
+    # first paint; they are fetched as soon as the parser reaches them anyway.
+    head = _PRELOAD_SCRIPT.sub("", text[:head_end])
+    text, head_end = head + text[head_end:], len(head)
 
     def defer(match: re.Match) -> str:
         attrs, code = match["attrs"], match["code"]
@@ -505,22 +511,23 @@ def _css_for_bundle(path: Path, static: Path, seen: set[Path]) -> str:
     return f"/* {path.relative_to(static.parent).as_posix()} */\n" + _CSS_URL.sub(rebase, text) + "\n"
 
 
+BUNDLES = "otsbook-bundles.json"  # in _static: bundle name -> its stylesheets, so that every build refreshes them
+
+
 def bundle_stylesheets(text: str, page: Path, outdir: Path, bundles: dict) -> str:
     """One stylesheet per page instead of a dozen: the local stylesheets of <head>, in their order,
-    concatenated into _static/otsbook-<hash>.css (one file per distinct list, shared by the pages
-    that have that list), so that the first paint waits for one request, not twelve."""
+    concatenated into _static/otsbook-<hash of the list>.css (one file per distinct list, shared by
+    the pages that have that list), so that the first paint waits for one request, not twelve.
+    ``bundles`` (name -> files) is written out by :func:`write_bundles`."""
     head_end = text.find("</head>")
     links = [m for m in _STYLESHEET.finditer(text, 0, head_end) if "://" not in m["href"]]
     if len(links) < 2:
         return text
     static = outdir / "_static"
-    files = tuple((page.parent / m["href"].split("?")[0]).resolve() for m in links)
-    if files not in bundles:
-        css = '@charset "UTF-8";\n' + "".join(_css_for_bundle(f, static, set()) for f in files)
-        name = f"otsbook-{hashlib.sha256(css.encode()).hexdigest()[:10]}.css"
-        (static / name).write_text(css, encoding="utf-8")
-        bundles[files] = name
-    href = Path(os.path.relpath(static / bundles[files], page.parent)).as_posix()
+    files = [Path(os.path.relpath((page.parent / m["href"].split("?")[0]).resolve(), outdir.resolve())).as_posix() for m in links]
+    name = f"otsbook-{hashlib.sha256(chr(10).join(files).encode()).hexdigest()[:10]}.css"
+    bundles[name] = files
+    href = Path(os.path.relpath(static / name, page.parent)).as_posix()
     first, rest = links[0], links[1:]
     out, pos = [text[: first.start()], f'    <link rel="stylesheet" href="{href}">\n'], first.end()
     for m in rest:
@@ -528,6 +535,21 @@ def bundle_stylesheets(text: str, page: Path, outdir: Path, bundles: dict) -> st
         pos = m.end()
     out.append(text[pos:])
     return "".join(out)
+
+
+def read_bundles(outdir: Path) -> dict:
+    path = outdir / "_static" / BUNDLES
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def write_bundles(outdir: Path, bundles: dict) -> None:
+    """(Re)write every bundle from its stylesheets as this build left them, also those of pages
+    that this (incremental) build did not rewrite."""
+    static = outdir / "_static"
+    for name, files in bundles.items():
+        css = '@charset "UTF-8";\n' + "".join(_css_for_bundle(outdir.resolve() / f, static.resolve(), set()) for f in files)
+        (static / name).write_text(css, encoding="utf-8")
+    (static / BUNDLES).write_text(json.dumps(bundles, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def finish_pages(app: Sphinx, exception) -> None:
@@ -543,10 +565,7 @@ def finish_pages(app: Sphinx, exception) -> None:
         if trimmed != text:
             theme_css.write_text(trimmed, encoding="utf-8")
     icons = fontawesome_icons(theme_fontawesome_js())
-    for old in (outdir / "_static").glob("otsbook-*.css"):
-        if old.name != ICON_CSS:
-            old.unlink()
-    bundles: dict = {}
+    bundles = read_bundles(outdir)
     for page in outdir.rglob("*.html"):
         if page.relative_to(outdir).parts[0] == "_static":  # theme template fragments, not pages
             continue
@@ -556,11 +575,13 @@ def finish_pages(app: Sphinx, exception) -> None:
             new = _SEARCH_SCRIPTS.sub("", new)  # the search page has its own; no page searches as you type
         new = defer_head_scripts(new)
         new = inline_icons(new, icons)
+        new = _IMG.sub('<img loading="lazy"', new)  # images (launch-menu logos) load when shown
         new = bundle_stylesheets(new, page, outdir, bundles)
         if page == outdir / "index.html":
             new = redirect_page(new, app)
         if new != text:
             page.write_text(new, encoding="utf-8")
+    write_bundles(outdir, bundles)
 
 
 def setup(app: Sphinx):
@@ -571,5 +592,5 @@ def setup(app: Sphinx):
     app.connect("html-page-context", per_page_scripts, priority=900)
     app.connect("build-finished", write_cache_stamp)
     app.connect("build-finished", move_execution_reports)
-    app.connect("build-finished", finish_pages)
+    app.connect("build-finished", finish_pages, priority=900)  # after the theme rewrites pygments.css
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -56,6 +56,7 @@ if CHROMIUM is None:
     )
 try:
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 except ImportError as missing:  # pragma: no cover - requirements.txt installs both
@@ -192,7 +193,11 @@ def _visit(browser, site_url: str, path: str, raw_html: str | None = None) -> Vi
     try:
         response = page.goto(site_url + path, wait_until="load", timeout=60_000)
         visit.status = response.status if response else None
-        page.evaluate(SCROLL_JS)
+        try:
+            page.evaluate(SCROLL_JS)
+        except PlaywrightError:  # the page navigated away (index.html redirects): scroll the next one
+            page.wait_for_load_state("load")
+            page.evaluate(SCROLL_JS)
         try:
             page.wait_for_function(DRAWN_JS, timeout=20_000)
         except PlaywrightTimeout:
