@@ -48,7 +48,7 @@ from otsbook.book import toc_pages
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench-results"
-SKIP_COPY = {"_build", ".git", ".venv", "dist", "bench-results", ".pytest_cache", ".ipynb_checkpoints", "__pycache__"}
+SKIP_COPY = {"_build", ".git", ".venv", "node_modules", "dist", "bench-results", ".pytest_cache", ".ipynb_checkpoints", "__pycache__"}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MB, KB = 1024 * 1024, 1024
