@@ -11,6 +11,8 @@
  * plotly.js is fetched when the first figure comes within a screen of the viewport, and figures are
  * drawn in document order as they arrive; the widget manager likewise for the first widget. Printing
  * draws everything. Browsers without IntersectionObserver draw everything at once.
+ * ipywidgets draws a slider's handle (role="slider") without a name; once drawn, each handle is
+ * labelled by its widget's visible description, so that screen readers announce what it sets.
  */
 (function () {
   'use strict';
@@ -67,8 +69,21 @@
     });
   }
 
+  var labelled = 0;
+  function labelSliders() {
+    var handles = document.querySelectorAll('.widget-slider [role="slider"]:not([aria-label]):not([aria-labelledby])');
+    [].forEach.call(handles, function (handle) {
+      var box = handle.closest('.widget-slider');
+      var label = box && box.querySelector('.widget-label');
+      if (!label || !label.textContent.trim()) return;
+      if (!label.id) label.id = 'ots-slider-label-' + (++labelled);
+      handle.setAttribute('aria-labelledby', label.id);
+    });
+  }
+
   function widgets() {
     if (!widgetsReady) {
+      new MutationObserver(labelSliders).observe(document.body, {childList: true, subtree: true});
       // embed.js draws the saved widgets on window "load"; if it arrives after that event,
       // the listener it registers is run here instead.
       var late = document.readyState === 'complete';
