@@ -257,7 +257,12 @@ def valid_body(body: str) -> str:
     return _unique_ids(body)
 
 
-def describe(doctree, context, app: Sphinx) -> str:
+def book_title(app: Sphinx) -> str:
+    """The book's title (Jupyter Book sets html_title; Sphinx's project stays at its default)."""
+    return app.config.html_title or app.config.project
+
+
+def describe(doctree, context, app: Sphinx, pagename: str = "") -> str:
     """A meta description: the page's first real paragraph, shortened at a word to ~160 characters."""
     text = ""
     if doctree is not None:
@@ -271,10 +276,10 @@ def describe(doctree, context, app: Sphinx) -> str:
                 text = candidate
                 break
     if not text:
-        title = re.sub(r"<[^>]+>", "", context.get("title", "") or "")
-        text = f"{html.unescape(title)}: {app.config.project}." if title else f"{app.config.project}."
+        title = re.sub(r"<[^>]+>", "", context.get("title", "") or "") or {"genindex": "Index of terms", "search": "Search"}.get(pagename, "")
+        text = f"{html.unescape(title)}: {book_title(app)}." if title else f"{book_title(app)}."
     if len(text) > 160:
-        text = text[:157].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        text = text[:157].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
     return text
 
 
@@ -289,7 +294,7 @@ def per_page_scripts(app: Sphinx, pagename, templatename, context, doctree) -> N
     if "body" in context:
         context["body"] = valid_body(context["body"])
     if 'name="description"' not in context.get("metatags", ""):
-        description = html.escape(describe(doctree, context, app), quote=True)
+        description = html.escape(describe(doctree, context, app, pagename), quote=True)
         context["metatags"] = context.get("metatags", "") + f'\n<meta name="description" content="{description}">'
     lazy_scripts(app, pagename, context)
     scripts = context.get("script_files", [])
@@ -465,7 +470,7 @@ def redirect_page(text: str, app: Sphinx) -> str:
     match = re.fullmatch(r'\s*<meta http-equiv="Refresh" content="0; url=(?P<url>[^"]+)" />\s*', text)
     if not match:
         return text
-    url, title = html.escape(match["url"], quote=True), html.escape(app.config.project)
+    url, title = html.escape(match["url"], quote=True), html.escape(book_title(app))
     return (f'<!DOCTYPE html>\n<html lang="{app.config.language or "en"}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="refresh" content="0; url={url}">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<title>{title}</title>\n<meta name="description" content="{title}: the book opens at its introduction.">\n'
