@@ -290,6 +290,9 @@ def run_lighthouse(sites: dict[str, Path], pages: list[str]) -> dict:
                 for name, (_, _, base) in servers.items():
                     results[name][(page, form)] = lighthouse(base + page, form)
                     r = results[name][(page, form)]
+                    RESULTS.mkdir(exist_ok=True)
+                    with open(RESULTS / "lighthouse.jsonl", "a", encoding="utf-8") as log:
+                        log.write(json.dumps({"site": name, "page": page, "form": form, **r}) + "\n")
                     print(f"  lighthouse {name:8} {form:7} {page}: {r.get('scores', r.get('error'))}", flush=True)
     finally:
         for server, _, _ in servers.values():
@@ -415,8 +418,10 @@ def report_sites(table: Table, sites: dict[str, Path], pages: list[str], skip_li
                 if "scores" not in r:
                     return "error"
                 s, mt = r["scores"], r["metrics"]
-                return (f"{s['performance']}/{s['accessibility']}/{s['best-practices']}/{s['seo']} "
-                        f"FCP {mt['first-contentful-paint'] / 1000:.1f}s TBT {mt['total-blocking-time']:.0f}ms")
+                fcp, tbt = mt.get("first-contentful-paint"), mt.get("total-blocking-time")
+                return (f"{s['performance']}/{s['accessibility']}/{s['best-practices']}/{s['seo']}"
+                        + (f" FCP {fcp / 1000:.1f}s" if fcp is not None else "")
+                        + (f" TBT {tbt:.0f}ms" if tbt is not None else ""))
             r = lh[current].get((page, form), {})
             perf_budget = LH_BUDGETS[(form, "performance")]
             ok = "scores" in r and r["scores"]["performance"] >= perf_budget and all(r["scores"][k] == 100 for k in LH_CATEGORIES[1:])
