@@ -29,16 +29,22 @@ book: $(STAMP)
 	@echo "The book is at $(HTML)/index.html  (make serve to read it on http://127.0.0.1:$(PORT))"
 
 ## test: build the book, then run every test (data, exercises, assignments, built HTML, browser)
-test: book
+test: book node_modules/.installed
 	$(BIN)/python -m pytest
+
+# The pinned npm tools (package-lock.json): the Nu HTML Checker for the tests, Lighthouse for make bench.
+# Without npm the HTML test is skipped (and says so); CI installs Node.js and Java first (.ci/run).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the HTML validity test will be skipped (apt-get install nodejs npm default-jre-headless)"; fi
 
 ## check: the fast tier while writing: data, domain, logic, exercises (no build, no browser; seconds)
 check: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not build and not browser and not slow"
 
-## serve: serve the built book on localhost
+## serve: serve the built book on localhost, gzip-compressed like a real host
 serve: book
-	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
+	$(BIN)/python _ext/gzip_server.py --port $(PORT) --bind 127.0.0.1 $(HTML)
 
 ## assignments: generate student notebooks and autograders into dist/assignments
 assignments: $(STAMP)
@@ -51,9 +57,11 @@ grade: $(STAMP)
 	@test -f dist/assignments/summary.json || $(MAKE) --no-print-directory assignments
 	$(BIN)/python scripts/assignments.py grade "$(SUBMISSIONS)" --jobs "$(JOBS)" --timeout "$(TIMEOUT)" $(if $(UNSAFE),--unsafe-no-sandbox)
 
-## bench: cold build, warm rebuild, rebuild after a data edit, page weights, time to first figure
-bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
+## bench: builds, page weights, first figure, Lighthouse (mobile, desktop) and the Nu HTML Checker
+##        per page; BENCH_ARGS="--baseline main" measures main side by side in the same run
+BENCH_ARGS ?=
+bench: $(STAMP) node_modules/.installed
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 ## linkcheck: check the external links of the book (needs the network; not part of the tests)
 linkcheck: $(STAMP)

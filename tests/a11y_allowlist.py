@@ -9,18 +9,12 @@ Format: {"rule": axe rule id, "selector": CSS selector, "reason": why it is thir
 """
 from __future__ import annotations
 
-ALLOWED: list[dict[str, str]] = [
-    {
-        "rule": "aria-input-field-name",
-        "selector": ".widget-slider .noUi-handle",
-        "reason": "ipywidgets 8 draws sliders with noUiSlider, whose handle (role=slider) is not tied to the "
-                  "widget's visible description label; the widget is drawn in the browser by the vendored "
-                  "manager, so the book's HTML cannot label it. The value is also shown as text (readout).",
-    },
-]
+ALLOWED: list[dict[str, str]] = []
 # Fixed by the book instead (no entry needed): the theme's unlabelled sidebar toggles and the
 # deprecated bibliography role (_ext/otsbook_build.py); the widget primary button's and the
-# admonition links' contrast (_static/otsbook.css).
+# admonition links' contrast (_static/otsbook.css); ipywidgets' slider handles, which the widget
+# manager draws without a name, are labelled by their widget's description once drawn
+# (_ext/otsbook-lazy.js).
 
 
 def is_allowed(page, rule: str, target) -> bool:

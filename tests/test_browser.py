@@ -7,6 +7,8 @@ opened once with all requests outside localhost blocked and recorded. Then, per 
 * no JavaScript error (console errors and uncaught exceptions), no duplicated script;
 * every plotly figure drew marks, every map drew its outlines, every figure has alt text;
 * every widget saved in the page was rendered by the vendored widget manager;
+  (figures and widgets are drawn when they come near the screen, so the visit scrolls through the
+  page as a reader does, from a gzip server like a real host);
 * axe-core finds no serious or critical accessibility problem (except the third-party ones
   listed, with reasons, in ``tests/a11y_allowlist.py``);
 * previous/next links follow the order of ``_toc.yml`` and every sidebar link resolves.
@@ -16,11 +18,9 @@ or ``$OTSBOOK_CHROMIUM``); no browser is ever downloaded.
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -29,7 +29,10 @@ import pytest
 from otsbook.book import toc_pages
 
 from a11y_allowlist import ALLOWED, is_allowed
-from conftest import build_dir
+from conftest import ROOT, build_dir
+
+sys.path.insert(0, str(ROOT / "_ext"))
+from gzip_server import make_server  # noqa: E402  (the server of `make serve`)
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +56,7 @@ if CHROMIUM is None:
     )
 try:
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 except ImportError as missing:  # pragma: no cover - requirements.txt installs both
@@ -79,18 +83,10 @@ PAGES = site_pages()
 
 
 # ---------------------------------------------------------------- serving and browsing
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep pytest's output readable
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(built_html):
-    handler = functools.partial(_QuietHandler, directory=str(built_html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server, _, url = make_server(built_html)
+    yield url
     server.shutdown()
     server.server_close()
 
@@ -101,6 +97,16 @@ def browser(playwright_driver):
     yield chromium
     chromium.close()
 
+
+# A reader scrolling through the page: each figure and widget comes into view in turn.
+SCROLL_JS = """async () => {
+  const targets = [...document.querySelectorAll('.plotly-graph-div, script[type="application/vnd.jupyter.widget-view+json"]')];
+  for (const el of targets) {
+    (el.tagName === 'SCRIPT' ? el.parentElement : el).scrollIntoView({block: 'center'});
+    await new Promise(r => setTimeout(r, 60));
+  }
+  window.scrollTo(0, 0);
+}"""
 
 # Everything a page must have finished drawing before it is inspected.
 DRAWN_JS = """() => {
@@ -139,6 +145,8 @@ PAGE_FACTS_JS = """() => ({
   }).length,
   widgetErrors: [...document.querySelectorAll('.jupyter-widgets .widget-error, .jupyter-widgets.widget-error')].map(e => e.textContent.trim()),
   scripts: [...document.querySelectorAll('script[src]')].map(s => s.src.split('?')[0]),
+  plotlyFiles: performance.getEntriesByType('resource').map(e => e.name.split('?')[0])
+      .filter(n => /\/_static\/(plotly\/[^/]+\.js|plotly\.min\.js)$/.test(n)),
   thebeConfigs: [...document.querySelectorAll('script:not([src])')].filter(s => s.textContent.includes('THEBE_JS_URL')).length,
   prev: (document.querySelector('a.left-prev') || {href: null}).href,
   next: (document.querySelector('a.right-next') || {href: null}).href,
@@ -184,6 +192,11 @@ def _visit(browser, site_url: str, path: str, raw_html: str | None = None) -> Vi
     try:
         response = page.goto(site_url + path, wait_until="load", timeout=60_000)
         visit.status = response.status if response else None
+        try:
+            page.evaluate(SCROLL_JS)
+        except PlaywrightError:  # the page navigated away (index.html redirects): scroll the next one
+            page.wait_for_load_state("load")
+            page.evaluate(SCROLL_JS)
         try:
             page.wait_for_function(DRAWN_JS, timeout=20_000)
         except PlaywrightTimeout:
@@ -261,7 +274,7 @@ def test_figures_and_maps_drew(built_html, visits, path):
     expected, figures = html.count('class="plotly-graph-div'), visit.figures
     assert len(figures) == expected, f"{path}: {expected} figures in the HTML, {len(figures)} in the page"
     if expected:
-        assert any(s.endswith("/_static/plotly.min.js") for s in visit.facts["scripts"]), f"{path} has figures but no _static/plotly.min.js"
+        assert visit.facts["plotlyFiles"], f"{path} has figures but fetched no plotly.js from _static/"
     for fig in figures:
         where = f"{path}, figure {fig['index'] + 1} ({fig['alt']!r})"
         assert not fig["notifier"], f"{where}: plotly reported {fig['notifier']}"

@@ -50,19 +50,100 @@ def test_execution_reports_are_not_published(built_html):
 def test_plotly_is_served_once_per_site_from_the_book(built_html):
     figure_pages = [p for p in pages(built_html) if "plotly-graph-div" in p.read_text(encoding="utf-8")]
     assert figure_pages, "no page of the book has a plotly figure"
+    build = load_build_extension()
     for page in figure_pages:
         html = page.read_text(encoding="utf-8")
-        scripts = re.findall(r'<script[^>]+src="([^"]*plotly[^"]*)"', html)
-        assert len(scripts) == 1, f"{page.name} loads plotly.js {len(scripts)} times: {scripts}"
-        assert re.match(r"(\.\./)*_static/plotly\.min\.js(\?v=\w+)?$", scripts[0]), scripts[0]
+        # plotly.js is never a <script> of the page: the deferred loader fetches it from _static/
+        assert not re.findall(r'<script[^>]+src="[^"]*plotly[^"]*"', html), page.name
+        loader = re.findall(r'<script[^>]*src="(?:\.\./)*_static/otsbook-lazy\.js[^"]*"[^>]*>', html)
+        assert len(loader) == 1 and "defer" in loader[0], f"{page.name}: {loader}"
+        assert re.search(r'data-plotly-modules="(\.\./)*_static/plotly/"', loader[0]) or \
+            re.search(r'data-plotly="(\.\./)*_static/plotly\.min\.js"', loader[0]), loader[0]
         assert "cdn.plot.ly" not in html and "include_plotlyjs" not in html
         assert 'class="ots-figure" role="figure" aria-label="' in html
-    assert (built_html / "_static" / "plotly.min.js").stat().st_size > 1_000_000
+        # every figure's code is an inert block that the loader runs; none runs before plotly.js is there
+        assert html.count(f'<script type="{build.LAZY_TYPE}">') == html.count('class="plotly-graph-div')
+        assert not re.search(r"<script(?: type=\"text/javascript\")?>(?:(?!</script>).)*Plotly\.newPlot", html, re.S), page.name
+    assert (built_html / "_static" / "plotly" / "core.js").exists()
+    assert (built_html / "_static" / "plotly" / "LICENSE").exists()
+    assert (built_html / "_static" / "plotly.min.js").stat().st_size > 1_000_000  # the fallback
     # pages without figures do not pay for plotly.js
     for page in pages(built_html):
         html = page.read_text(encoding="utf-8")
         if "plotly-graph-div" not in html:
-            assert "plotly.min.js" not in html, page.name
+            assert "plotly" not in html.split("</head>")[0].lower(), page.name
+
+
+def test_partial_plotly_is_the_version_of_the_python_package_and_draws_every_figure(built_html):
+    import plotly
+
+    build = load_build_extension()
+    manifest = json.loads((ROOT / "_vendor" / "plotly" / "esm" / "manifest.json").read_text())
+    python_side = build.plotly_js_version(Path(plotly.__file__).parent / "package_data" / "plotly.min.js")
+    assert manifest["plotly.js"] == python_side, "rebuild _vendor/plotly (npm run build:plotly) for the installed plotly"
+    assert json.loads((ROOT / "package.json").read_text())["devDependencies"]["plotly.js"] == python_side
+    assert (ROOT / "_vendor" / "plotly" / "esm" / "LICENSE").exists()
+    for name in [manifest["core"], *manifest["traces"].values()]:
+        assert (ROOT / "_vendor" / "plotly" / "esm" / name).exists(), name
+    used = set()
+    for page in pages(built_html):
+        used |= build.trace_types(page.read_text(encoding="utf-8"))
+    missing = used - set(manifest["traces"])
+    assert not missing, f"the book draws {sorted(missing)}, not in _vendor/plotly/build.mjs TRACES (those pages load the full plotly.js)"
+
+
+def test_trace_types_are_read_from_the_figure_code():
+    build = load_build_extension()
+    code = 'Plotly.newPlot("id", [{"type": "bar", "x": [1]}, {"x": [2]}, {"type": "sankey"}], {"xaxis": {"type": "date"}}, {})'
+    assert build.trace_types(code) == {"bar", "scatter", "sankey"}
+
+
+def test_no_script_blocks_the_first_paint(built_html):
+    """Every external script in <head> is deferred or async; inline code there only declares."""
+    for page in [*pages(built_html), built_html / "search.html", built_html / "genindex.html"]:
+        head = page.read_text(encoding="utf-8").split("</head>")[0]
+        for attrs in re.findall(r"<script([^>]*)>", head):
+            if "src=" in attrs:
+                assert re.search(r"\b(defer|async)\b", attrs), f"{page.name}: <script{attrs}> blocks the first paint"
+        assert "searchindex.js" not in head or page.name == "search.html", f"{page.name} loads the search index"
+
+
+def test_every_page_has_a_description_and_one_stylesheet(built_html):
+    for page in [*pages(built_html), built_html / "search.html", built_html / "genindex.html", built_html / "index.html"]:
+        html = page.read_text(encoding="utf-8")
+        description = re.findall(r'<meta name="description" content="([^"]+)"', html)
+        assert len(description) == 1 and 20 <= len(description[0]) <= 170, f"{page.name}: {description}"
+        if page.name != "index.html":
+            sheets = re.findall(r'<link[^>]*rel="stylesheet"[^>]*>', html)
+            assert len(sheets) == 1 and "_static/otsbook-" in sheets[0], f"{page.name}: {sheets}"
+
+
+def test_no_icon_font_is_needed(built_html):
+    """Icons are inline SVG (and admonition icons SVG masks): no element asks for the icon font."""
+    for page in pages(built_html):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r'<(i|span) class="[^"]*\bfa-(solid|brands|regular)\b', html), page.name
+        assert "svg-inline--fa" in html
+    bundle = next((built_html / "_static").glob("otsbook-*.css"))
+    assert "fa-github:before" not in bundle.read_text(encoding="utf-8")
+
+
+def test_root_index_is_a_valid_redirect_page(built_html):
+    html = (built_html / "index.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<title>" in html and 'rel="icon"' in html
+    assert re.search(r'<meta http-equiv="refresh" content="0; url=chapters/intro\.html">', html)
+    assert '<a href="chapters/intro.html">' in html
+
+
+def test_html_fixes_at_the_source():
+    build = load_build_extension()
+    pandas_table = ('<div>\n<style scoped>\n    .dataframe tbody tr th:only-of-type {\n        vertical-align: middle;\n    }\n\n'
+                    '    .dataframe thead th {\n        text-align: right;\n    }\n</style>\n<table class="dataframe"></table></div>')
+    assert "<style" not in build.valid_body(pandas_table) and "<table" in build.valid_body(pandas_table)
+    summary = '<summary aria-label="x">\n<p class="collapsed admonition-title">Show</p>\n</summary><p>after</p>'
+    assert build.valid_body(summary) == '<summary aria-label="x">\n<span class="collapsed admonition-title">Show</span>\n</summary><p>after</p>'
+    ids = '<section id="exercise-content"></section><section id="exercise-content"></section>'
+    assert build.valid_body(ids) == '<section id="exercise-content"></section><section id="exercise-content-2"></section>'
 
 
 def test_maps_and_widgets_need_no_cdn(built_html):
@@ -74,7 +155,9 @@ def test_maps_and_widgets_need_no_cdn(built_html):
         assert "cdnjs.cloudflare.com/ajax/libs/require.js" not in html, page.name
         if "application/vnd.jupyter.widget-view+json" in html:
             assert "application/vnd.jupyter.widget-state+json" in html, f"{page.name}: widget state not saved"
-            assert re.search(r'src="(\.\./)*_static/ipywidgets/embed\.js', html), page.name
+            # the deferred loader fetches the widget manager when a widget comes near the screen
+            assert re.search(r'data-widgets="(\.\./)*_static/ipywidgets/embed\.js"', html), page.name
+            assert not re.search(r'<script[^>]*src="[^"]*embed\.js', html), page.name
 
 
 def test_thebe_configuration_script_appears_once(built_html):

@@ -1,0 +1,2 @@
+/*! plotly.js v4.1.1, split for the OTS course book | MIT licence: see LICENSE */
+import{R as i,b as g}from"./chunk-47TK5T2D.js";var l=g((v,y)=>{"use strict";var e=i();y.exports=function(r,o){for(var a=0;a<r.length;a++)r[a].i=a;e.mergeArray(o.text,r,"tx"),e.mergeArray(o.hovertext,r,"htx");var t=o.marker;if(t){e.mergeArray(t.opacity,r,"mo",!0),e.mergeArray(t.color,r,"mc");var m=t.line;m&&(e.mergeArray(m.color,r,"mlc"),e.mergeArrayCastPositive(m.width,r,"mlw"))}}});export{l as a};

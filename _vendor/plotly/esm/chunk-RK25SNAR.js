@@ -1,0 +1,2 @@
+/*! plotly.js v4.1.1, split for the OTS course book | MIT licence: see LICENSE */
+import{m as y}from"./chunk-7INDGPV2.js";import{b as v}from"./chunk-47TK5T2D.js";var s=v((b,f)=>{"use strict";var r=y();f.exports=function(e,u,n){var t={},l={_fullLayout:n},o=r.getFromTrace(l,u,"x"),i=r.getFromTrace(l,u,"y"),a=e.orig_x;a===void 0&&(a=e.x);var x=e.orig_y;return x===void 0&&(x=e.y),t.xLabel=r.tickText(o,o.c2l(a),!0).text,t.yLabel=r.tickText(i,i.c2l(x),!0).text,t}});export{s as a};

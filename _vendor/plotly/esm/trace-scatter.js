@@ -1,0 +1,2 @@
+/*! plotly.js v4.1.1, split for the OTS course book | MIT licence: see LICENSE */
+import{a as s}from"./chunk-Z3FBSVX7.js";import"./chunk-KHUTJUQY.js";import"./chunk-FSZBNBKS.js";import"./chunk-TAH6KRT3.js";import"./chunk-JYGZZZ7G.js";import"./chunk-LPDXFWXV.js";import"./chunk-RK25SNAR.js";import"./chunk-25DEOARI.js";import"./chunk-QAS5KQNP.js";import"./chunk-7INDGPV2.js";import{b as t,d as o}from"./chunk-47TK5T2D.js";var r=t((f,e)=>{"use strict";e.exports=s()});var u=o(r());var export_default=u.default;export{export_default as default};
