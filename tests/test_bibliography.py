@@ -70,3 +70,16 @@ def test_core_chapter_cites_four_scholarly_works_where_used(chapter):
     scholarly = {key for _, key, _ in ENTRIES}
     cited = cited_keys((CHAPTERS / f"{chapter}.md").read_text(encoding="utf-8")) & scholarly
     assert len(cited) >= 4, f"{chapter}.md cites {sorted(cited)}"
+
+
+def test_no_work_is_entered_twice():
+    import re
+
+    def norm(title: str) -> str:
+        return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
+
+    seen: dict[str, str] = {}
+    for bibfile, key, entry in ENTRIES:
+        title = norm(entry.fields["title"])
+        assert title not in seen, f"{bibfile}:{key} is the same work as {seen[title]}: cite one key"
+        seen[title] = f"{bibfile}:{key}"
