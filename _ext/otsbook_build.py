@@ -229,6 +229,7 @@ def lazy_scripts(app: Sphinx, pagename: str, context) -> None:
 _PANDAS_STYLE = re.compile(r"<style scoped>\s*(?:\.dataframe [^{}]*\{[^{}]*\}\s*)+</style>\s*")
 _SUMMARY = re.compile(r"(<summary\b[^>]*>)(.*?)(</summary>)", re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
+_HALIGN = re.compile(r'(<th\b[^>]*?)\s+halign="(left|right|center)"')  # pandas' MultiIndex column headers
 
 
 def _phrasing_summary(match: re.Match) -> str:
@@ -251,8 +252,9 @@ def _unique_ids(body: str) -> str:
 def valid_body(body: str) -> str:
     """Fix, in the page body, the markup that the Nu HTML Checker rejects and the book cannot change
     at its source: pandas' <style scoped> before each table (its rules are in _static/otsbook.css),
-    <p> inside <summary>, and repeated ids."""
+    <p> inside <summary>, repeated ids, and the obsolete ``halign`` of pandas' multi-level headers."""
     body = _PANDAS_STYLE.sub("", body)
+    body = _HALIGN.sub(r'\1 style="text-align: \2"', body)
     body = _SUMMARY.sub(_phrasing_summary, body)
     return _unique_ids(body)
 

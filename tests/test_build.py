@@ -144,6 +144,8 @@ def test_html_fixes_at_the_source():
     assert build.valid_body(summary) == '<summary aria-label="x">\n<span class="collapsed admonition-title">Show</span>\n</summary><p>after</p>'
     ids = '<section id="exercise-content"></section><section id="exercise-content"></section>'
     assert build.valid_body(ids) == '<section id="exercise-content"></section><section id="exercise-content-2"></section>'
+    header = '<thead><tr><th></th><th colspan="2" halign="left">Votes</th></tr></thead>'  # a pandas MultiIndex
+    assert build.valid_body(header) == '<thead><tr><th></th><th colspan="2" style="text-align: left">Votes</th></tr></thead>'
 
 
 def test_maps_and_widgets_need_no_cdn(built_html):

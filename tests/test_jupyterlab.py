@@ -160,7 +160,10 @@ def _run_all(page):
         select.click()
     except Exception:  # noqa: BLE001 - no dialog: the notebook names its kernel
         pass
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-KernelStatus", timeout=120_000)
+    # the kernel is ready once a visible indicator says so (an earlier notebook's tab may hold a hidden one)
+    page.wait_for_function("""() => [...document.querySelectorAll(
+        ".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-KernelStatus")].some(e => e.offsetParent !== null)""",
+        timeout=120_000)
     page.keyboard.press("Escape")
     page.locator("li.lm-MenuBar-item", has_text="Run").click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
