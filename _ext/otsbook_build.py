@@ -230,6 +230,7 @@ def lazy_scripts(app: Sphinx, pagename: str, context) -> None:
 _PANDAS_STYLE = re.compile(r"<style scoped>\s*(?:\.dataframe [^{}]*\{[^{}]*\}\s*)+</style>\s*")
 _SUMMARY = re.compile(r"(<summary\b[^>]*>)(.*?)(</summary>)", re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
+_HALIGN = re.compile(r'(<th\b[^>]*?) halign="(left|right|center)"')
 
 
 def _phrasing_summary(match: re.Match) -> str:
@@ -252,8 +253,10 @@ def _unique_ids(body: str) -> str:
 def valid_body(body: str) -> str:
     """Fix, in the page body, the markup that the Nu HTML Checker rejects and the book cannot change
     at its source: pandas' <style scoped> before each table (its rules are in _static/otsbook.css),
-    <p> inside <summary>, and repeated ids."""
+    <p> inside <summary>, repeated ids, and the obsolete halign attribute pandas writes on the
+    header cells of grouped columns (kept as a text-align style)."""
     body = _PANDAS_STYLE.sub("", body)
+    body = _HALIGN.sub(r'\1 style="text-align: \2"', body)
     body = _SUMMARY.sub(_phrasing_summary, body)
     return _unique_ids(body)
 
