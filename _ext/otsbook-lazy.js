@@ -8,9 +8,12 @@
  *                  bundle does not have
  *   data-topojson  folder of the map outlines
  *   data-widgets   URL of the ipywidgets manager (embed.js), on pages that saved widget state
- * plotly.js is fetched when the first figure comes within a screen of the viewport, and figures are
- * drawn in document order as they arrive; the widget manager likewise for the first widget. Printing
- * draws everything. Browsers without IntersectionObserver draw everything at once.
+ * Nothing is fetched before the page has loaded and the browser is idle, so that the text paints
+ * and answers first. Then plotly.js is fetched when the first figure comes within 200 px of the
+ * viewport, and figures are drawn in document order as they arrive. The widget manager (1.8 MB) is
+ * fetched only once a widget itself enters the viewport. Printing draws everything. Browsers without
+ * IntersectionObserver draw everything at once. The page's root element gets
+ * data-otsbook-lazy="ready" once the observers watch (tests scroll after that).
  * ipywidgets draws a slider's handle (role="slider") without a name; once drawn, each handle is
  * labelled by its widget's visible description, so that screen readers announce what it sets.
  */
@@ -18,7 +21,8 @@
   'use strict';
   var me = document.currentScript;
   var opts = me ? me.dataset : {};
-  var NEAR = '100% 0px';  // start one screen ahead of the reader
+  var NEAR = '200px 0px';  // figures: start a little ahead of the reader
+  var IN_VIEW = '0px';    // widgets: only once one is on screen
   var plotlyReady = null;
   var widgetsReady = null;
 
@@ -105,26 +109,40 @@
     return widgetsReady;
   }
 
-  function start() {
-    var figures = [].slice.call(document.querySelectorAll('script[type="application/vnd.otsbook.plotly+js"]'));
-    var views = opts.widgets ? [].slice.call(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')) : [];
-    var targets = new Map();
-    figures.forEach(function (b) { targets.set(b.parentNode, function () { drawFigure(b); }); });
-    views.forEach(function (v) { targets.set(v.parentNode, widgets); });
-    window.addEventListener('beforeprint', function () { figures.forEach(drawFigure); if (views.length) widgets(); });
-    if (!('IntersectionObserver' in window)) {
-      targets.forEach(function (draw) { draw(); });
-      return;
-    }
+  function observe(targets, margin) {
     var observer = new IntersectionObserver(function (entries) {
       entries.forEach(function (e) {
-        if (e.isIntersecting) {
+        if (e.isIntersecting && targets.has(e.target)) {
           observer.unobserve(e.target);
           targets.get(e.target)();
         }
       });
-    }, {rootMargin: NEAR});
+    }, {rootMargin: margin});
     targets.forEach(function (_, el) { observer.observe(el); });
+  }
+
+  function start() {
+    document.documentElement.setAttribute('data-otsbook-lazy', 'ready');  // observers are watching
+    var figures = [].slice.call(document.querySelectorAll('script[type="application/vnd.otsbook.plotly+js"]'));
+    var views = opts.widgets ? [].slice.call(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')) : [];
+    var figureTargets = new Map();
+    var widgetTargets = new Map();
+    figures.forEach(function (b) { figureTargets.set(b.parentNode, function () { drawFigure(b); }); });
+    views.forEach(function (v) { widgetTargets.set(v.parentNode, widgets); });
+    window.addEventListener('beforeprint', function () { figures.forEach(drawFigure); if (views.length) widgets(); });
+    if (!('IntersectionObserver' in window)) {
+      figureTargets.forEach(function (draw) { draw(); });
+      if (views.length) widgets();
+      return;
+    }
+    observe(figureTargets, NEAR);
+    if (views.length) observe(widgetTargets, IN_VIEW);
+  }
+
+  // Start once the page has loaded and the browser has a quiet moment: the text paints first.
+  function whenIdle() {
+    if ('requestIdleCallback' in window) window.requestIdleCallback(start, {timeout: 1500});
+    else window.setTimeout(start, 200);
   }
 
   // Anyone (a test, a print script) can ask for everything at once.
@@ -135,5 +153,5 @@
     return Promise.all(jobs);
   };
 
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
+  if (document.readyState === 'complete') whenIdle(); else window.addEventListener('load', whenIdle);
 })();

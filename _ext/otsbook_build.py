@@ -200,7 +200,8 @@ def _relative(pagename: str, target: str) -> str:
 
 def lazy_scripts(app: Sphinx, pagename: str, context) -> None:
     """Figures and widgets never block the first paint: plotly.js and the widget manager are
-    loaded by _static/otsbook-lazy.js (deferred) when a figure or widget comes near the screen."""
+    loaded by _static/otsbook-lazy.js (deferred), after the page has loaded, when a figure comes
+    near the screen or a widget enters it."""
     body = context.get("body", "")
     attrs = {}
     if "plotly-graph-div" in body and "Plotly.newPlot" in body:

@@ -108,6 +108,11 @@ SCROLL_JS = """async () => {
   window.scrollTo(0, 0);
 }"""
 
+# The lazy loader watches the page only once it has loaded and the browser is idle: a reader's
+# scroll is simulated after that (pages without the loader have nothing to wait for).
+LAZY_READY_JS = """() => !document.querySelector('script[src*="otsbook-lazy"]') ||
+  document.documentElement.getAttribute('data-otsbook-lazy') === 'ready'"""
+
 # Everything a page must have finished drawing before it is inspected.
 DRAWN_JS = """() => {
   const figs = [...document.querySelectorAll('.plotly-graph-div')];
@@ -193,9 +198,11 @@ def _visit(browser, site_url: str, path: str, raw_html: str | None = None) -> Vi
         response = page.goto(site_url + path, wait_until="load", timeout=60_000)
         visit.status = response.status if response else None
         try:
+            page.wait_for_function(LAZY_READY_JS, timeout=20_000)
             page.evaluate(SCROLL_JS)
         except PlaywrightError:  # the page navigated away (index.html redirects): scroll the next one
             page.wait_for_load_state("load")
+            page.wait_for_function(LAZY_READY_JS, timeout=20_000)
             page.evaluate(SCROLL_JS)
         try:
             page.wait_for_function(DRAWN_JS, timeout=20_000)

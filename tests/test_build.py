@@ -157,7 +157,7 @@ def test_maps_and_widgets_need_no_cdn(built_html):
         assert "cdnjs.cloudflare.com/ajax/libs/require.js" not in html, page.name
         if "application/vnd.jupyter.widget-view+json" in html:
             assert "application/vnd.jupyter.widget-state+json" in html, f"{page.name}: widget state not saved"
-            # the deferred loader fetches the widget manager when a widget comes near the screen
+            # the deferred loader fetches the widget manager when a widget enters the screen
             assert re.search(r'data-widgets="(\.\./)*_static/ipywidgets/embed\.js"', html), page.name
             assert not re.search(r'<script[^>]*src="[^"]*embed\.js', html), page.name
 
