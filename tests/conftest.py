@@ -137,3 +137,15 @@ def playwright_driver():
 
     with sync_playwright() as driver:
         yield driver
+
+
+def load_module(name: str, relative_path: str):
+    """Import a file of the repository that is not in a package (a script, the build extension)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / relative_path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module

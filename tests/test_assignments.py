@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -17,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import nbformat
 import pytest
 
-from otsbook.launch import launch_links
+from conftest import load_module
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ["history", "energy", "security", "multipolarity"]
@@ -25,11 +24,7 @@ TIMEOUT = 25  # seconds for one submission in the broken batch (a good one grade
 
 
 def _load_script():
-    spec = importlib.util.spec_from_file_location("assignments_script", ROOT / "scripts" / "assignments.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
+    return load_module("assignments_script", "scripts/assignments.py")
 
 
 script = _load_script()

@@ -2,7 +2,6 @@
 figures and widgets are wired to local assets, and launch links point at the right branch."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -15,6 +14,7 @@ import nbformat
 import yaml
 
 from otsbook.book import toc_files
+from conftest import load_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,10 +24,7 @@ def pages(site: Path) -> list[Path]:
 
 
 def load_build_extension():
-    spec = importlib.util.spec_from_file_location("otsbook_build", ROOT / "_ext" / "otsbook_build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("otsbook_build", "_ext/otsbook_build.py")
 
 
 def test_every_toc_entry_has_a_source_and_a_page(built_html):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -11,6 +10,7 @@ import frictionless  # pinned in requirements.txt: the validation must run, neve
 import pytest
 
 from otsbook import data as D
+from conftest import load_module
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -395,10 +395,7 @@ def test_world_bank_units_and_types(tables):
 
 
 def _import_script():
-    spec = importlib.util.spec_from_file_location("import_world_bank", ROOT / "scripts" / "import_world_bank.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("import_world_bank", "scripts/import_world_bank.py")
 
 
 def test_import_script_rebuilds_and_checks(tmp_path):

@@ -1,23 +1,19 @@
 """`make notebooks`: the Colab copies carry no MyST (Colab cannot load an extension to render it)."""
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import load_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("export_notebooks", ROOT / "scripts" / "export_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = load_module("export_notebooks", "scripts/export_notebooks.py")
     out = tmp_path_factory.mktemp("notebooks")
     paths = module.export(out)
     markdown = {p.relative_to(out).with_suffix("").as_posix(): "\n".join(

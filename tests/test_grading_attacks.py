@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import load_module
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 20
@@ -45,11 +45,7 @@ needs_sandbox = pytest.mark.skipif(bool(SANDBOX_MISSING), reason=f"no grading sa
 
 
 def _load_script():
-    spec = importlib.util.spec_from_file_location("assignments_script_attacks", ROOT / "scripts" / "assignments.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_module("assignments_script_attacks", "scripts/assignments.py")
 
 
 script = _load_script()
