@@ -10,10 +10,16 @@
  *   data-widgets   URL of the ipywidgets manager (embed.js), on pages that saved widget state
  * Nothing is fetched before the page has loaded and the browser is idle, so that the text paints
  * and answers first. Then plotly.js is fetched when the first figure comes within 200 px of the
- * viewport, and figures are drawn in document order as they arrive. The widget manager (1.8 MB) is
- * fetched only once a widget itself enters the viewport. Printing draws everything. Browsers without
- * IntersectionObserver draw everything at once. The page's root element gets
+ * viewport, and figures are drawn in document order as they arrive. Printing draws everything.
+ * Browsers without IntersectionObserver draw everything at once. The page's root element gets
  * data-otsbook-lazy="ready" once the observers watch (tests scroll after that).
+ *
+ * Widgets: the build has already drawn each saved widget as plain HTML (a .ots-widget-static
+ * block before the view's <script>, see _ext/widget_snapshot.py), so an exercise shows, and its
+ * controls work, with no script at all. The widget manager (1.8 MB) is fetched only once the
+ * reader engages with the page (scrolls, points, types or touches) and a widget is on screen; each
+ * live widget then takes its static drawing's place, with what the reader chose there carried
+ * over (and the focus, once it leaves the drawing). A static slider's readout follows its handle.
  * ipywidgets draws a slider's handle (role="slider") without a name; once drawn, each handle is
  * labelled by its widget's visible description, so that screen readers announce what it sets.
  */
@@ -85,9 +91,86 @@
     });
   }
 
+  // The live widget that embed.js draws into a new .widget-subarea takes the place of the static
+  // drawing just before it: hidden until drawn, then shown with the reader's choices carried over.
+  var STATIC = 'ots-widget-static';
+  function controls(root) {
+    return [].slice.call(root.querySelectorAll('select, input, textarea, [role="slider"]'));
+  }
+  function text(option) { return option.textContent.replace(/\s+/g, ' ').trim(); }  // ipywidgets writes &nbsp;
+  function carry(from, to) {
+    var before = controls(from), after = controls(to);
+    before.forEach(function (src, i) {
+      var dst = after[i];
+      if (src.type === 'range') {  // ipywidgets' slider is a noUiSlider: set it through its API
+        var target = dst && dst.closest && dst.closest('.noUi-target');
+        if (target && target.noUiSlider && src.value !== src.defaultValue) target.noUiSlider.set(Number(src.value));
+        return;
+      }
+      if (!dst || dst.tagName !== src.tagName) return;
+      var changed = false;
+      if (src.tagName === 'SELECT') {
+        var chosen = [].filter.call(src.options, function (o) { return o.selected && o.value !== ''; })
+          .map(function (o) { return text(o); });
+        [].forEach.call(dst.options, function (o) {
+          var want = chosen.indexOf(text(o)) >= 0;
+          if (o.selected !== want && (want || src.multiple || chosen.length)) { o.selected = want; changed = true; }
+        });
+      } else if (src.type === 'checkbox' || src.type === 'radio') {
+        changed = dst.checked !== src.checked;
+        dst.checked = src.checked;
+      } else if (dst.value !== src.value) {
+        dst.value = src.value;
+        changed = true;
+      }
+      if (changed) {
+        dst.dispatchEvent(new Event('input', {bubbles: true}));
+        dst.dispatchEvent(new Event('change', {bubbles: true}));
+      }
+    });
+    var k = before.indexOf(document.activeElement);
+    if (k >= 0 && after[k]) after[k].focus();
+  }
+  function swap(area, drawing) {
+    // drawn in full: a box draws its children a moment after itself
+    var whole = function (sel) { return area.querySelectorAll(sel).length >= drawing.querySelectorAll(sel).length; };
+    if (!drawing.parentNode || !area.querySelector('.jupyter-widgets') || !whole('.jupyter-widgets') ||
+        !whole('select, input, textarea, [role="slider"], input[type="range"]')) return;
+    if (drawing.contains(document.activeElement)) {  // the reader is using it: wait until they leave it
+      if (!drawing.dataset.waiting) {
+        drawing.dataset.waiting = 'true';
+        drawing.addEventListener('focusout', function later(e) {
+          if (e.relatedTarget && drawing.contains(e.relatedTarget)) return;
+          drawing.removeEventListener('focusout', later);
+          setTimeout(function () { swap(area, drawing); }, 0);
+        });
+      }
+      return;
+    }
+    area.hidden = false;
+    carry(drawing, area);
+    drawing.parentNode.removeChild(drawing);
+    window.dispatchEvent(new Event('resize'));  // the widgets measure themselves once shown
+  }
+  var pending = new Map();
+  function takeOver() {
+    [].forEach.call(document.querySelectorAll('.widget-subarea'), function (area) {
+      var drawing = area.previousElementSibling;
+      if (!pending.has(area) && drawing && drawing.classList.contains(STATIC)) {
+        area.hidden = true;
+        pending.set(area, drawing);
+      }
+    });
+    pending.forEach(function (drawing, area) {
+      swap(area, drawing);
+      if (!drawing.parentNode) pending.delete(area);
+    });
+  }
+
   function widgets() {
     if (!widgetsReady) {
-      new MutationObserver(labelSliders).observe(document.body, {childList: true, subtree: true});
+      new MutationObserver(function () { takeOver(); labelSliders(); })
+        .observe(document.body, {childList: true, subtree: true});
       // embed.js draws the saved widgets on window "load"; if it arrives after that event,
       // the listener it registers is run here instead.
       var late = document.readyState === 'complete';
@@ -109,6 +192,27 @@
     return widgetsReady;
   }
 
+  // The first sign of a reader: a scroll, a pointer, a key or a touch.
+  var ENGAGE = ['scroll', 'wheel', 'pointerdown', 'pointermove', 'keydown', 'touchstart', 'focusin'];
+  function onEngagement(fn) {
+    var done = false;
+    function go() {
+      if (done) return;
+      done = true;
+      ENGAGE.forEach(function (type) { window.removeEventListener(type, go, true); });
+      fn();
+    }
+    ENGAGE.forEach(function (type) { window.addEventListener(type, go, {capture: true, passive: true}); });
+  }
+
+  // A static slider's readout follows its handle.
+  document.addEventListener('input', function (e) {
+    var t = e.target;
+    if (t.type !== 'range' || !t.closest || !t.closest('.' + STATIC)) return;
+    var out = t.closest('.widget-slider').querySelector('output');
+    if (out) out.textContent = t.value;
+  });
+
   function observe(targets, margin) {
     var observer = new IntersectionObserver(function (entries) {
       entries.forEach(function (e) {
@@ -129,14 +233,14 @@
     var widgetTargets = new Map();
     figures.forEach(function (b) { figureTargets.set(b.parentNode, function () { drawFigure(b); }); });
     views.forEach(function (v) { widgetTargets.set(v.parentNode, widgets); });
-    window.addEventListener('beforeprint', function () { figures.forEach(drawFigure); if (views.length) widgets(); });
+    window.addEventListener('beforeprint', function () { figures.forEach(drawFigure); });  // widgets print as drawn
     if (!('IntersectionObserver' in window)) {
       figureTargets.forEach(function (draw) { draw(); });
       if (views.length) widgets();
       return;
     }
     observe(figureTargets, NEAR);
-    if (views.length) observe(widgetTargets, IN_VIEW);
+    if (views.length) onEngagement(function () { observe(widgetTargets, IN_VIEW); });
   }
 
   // Start once the page has loaded and the browser has a quiet moment: the text paints first.

@@ -38,10 +38,15 @@ import json
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
+
+if str(Path(__file__).resolve().parent) not in sys.path:  # its sibling modules, also when a test loads this file
+    sys.path.append(str(Path(__file__).resolve().parent))
+from widget_snapshot import saved_state, snapshot_views  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -221,9 +226,31 @@ def lazy_scripts(app: Sphinx, pagename: str, context) -> None:
     embed = [js for js in scripts if (getattr(js, "filename", js) or "").split("?")[0].endswith("ipywidgets/embed.js")]
     if embed and "application/vnd.jupyter.widget-view+json" in body:
         attrs["data-widgets"] = _relative(pagename, "_static/ipywidgets/embed.js")
+        static_widgets(pagename, context)
     if attrs:
         app.add_js_file(LAZY_LOADER, priority=800, loading_method="defer", **attrs)
     context["script_files"] = [js for js in context.get("script_files", []) if js not in embed]
+
+
+WIDGETS_CSS = "_static/ipywidgets/css/widgets.css"  # ipywidgets' own stylesheet (_vendor/ipywidgets/css)
+
+
+def static_widgets(pagename: str, context) -> None:
+    """Draw the page's saved widgets as plain HTML (see _ext/widget_snapshot.py), so an exercise
+    shows at once without the 1.8 MB widget manager, and give the page ipywidgets' stylesheet."""
+    state = saved_state(context.get("script_files", []))
+    if state is None:
+        return
+    context["body"], unknown = snapshot_views(context["body"], state)
+    if unknown:
+        logger.warning("[otsbook] %s: no static drawing for %s: add it to _RENDERERS in _ext/widget_snapshot.py",
+                       pagename, ", ".join(sorted(unknown)))
+    from sphinx.builders.html._assets import _CascadingStyleSheet
+
+    css = context.setdefault("css_files", [])
+    if not any(getattr(c, "filename", c) == WIDGETS_CSS for c in css):
+        ours = next((i for i, c in enumerate(css) if str(getattr(c, "filename", c)).endswith("otsbook.css")), len(css))
+        css.insert(ours, _CascadingStyleSheet(WIDGETS_CSS, priority=500))
 
 
 # ------------------------------------------------------------------ valid HTML at the source

@@ -6,9 +6,11 @@ opened once with all requests outside localhost blocked and recorded. Then, per 
 * offline: no request left localhost and every local asset the page asked for exists;
 * no JavaScript error (console errors and uncaught exceptions), no duplicated script;
 * every plotly figure drew marks, every map drew its outlines, every figure has alt text;
-* every widget saved in the page was rendered by the vendored widget manager;
-  (figures and widgets are drawn when they come near the screen, so the visit scrolls through the
-  page as a reader does, from a gzip server like a real host);
+* every widget saved in the page was rendered by the vendored widget manager, in place of the
+  static drawing the build made of it (figures and widgets are drawn when they come near the
+  screen, so the visit scrolls through the page as a reader does, from a gzip server like a real
+  host); on the exercise pages, the static drawings show with scripts off, the widget manager waits
+  for the reader, and a choice made before it arrives is carried over to the live widget;
 * axe-core finds no serious or critical accessibility problem (except the third-party ones
   listed, with reasons, in ``tests/a11y_allowlist.py``);
 * previous/next links follow the order of ``_toc.yml`` and every sidebar link resolves.
@@ -119,7 +121,9 @@ DRAWN_JS = """() => {
   const figsDone = figs.every(d => d.querySelector('svg.main-svg') &&
       [...d.querySelectorAll('g.geo')].every(g => g.querySelector('.layer path[d], path.choroplethlocation[d]')));
   const widgetsDone = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')]
-      .every(s => s.previousElementSibling && s.previousElementSibling.querySelector('.jupyter-widgets'));
+      .every(s => s.previousElementSibling && s.previousElementSibling.classList.contains('widget-subarea') &&
+                  !s.previousElementSibling.hidden && s.previousElementSibling.querySelector('.jupyter-widgets')) &&
+      !document.querySelector('.ots-widget-static');
   return document.readyState === 'complete' && figsDone && widgetsDone;
 }"""
 
@@ -362,3 +366,83 @@ def test_no_reports_folder_published(built_html):
 def test_allowlist_entries_have_reasons():
     for entry in ALLOWED:
         assert entry["rule"] and entry["selector"] and len(entry["reason"]) > 20, entry
+
+
+# ---------------------------------------------------------------- exercises: static first, live on demand
+EXERCISE_PAGES = [p for p in toc_pages() if p.endswith("_exercises.html")]
+
+# Each widget as the reader sees it: its height, the names of its controls and its options.
+WIDGET_LOOK_JS = """(selector) => [...document.querySelectorAll(selector)].map(el => ({
+  height: Math.round(el.getBoundingClientRect().height),
+  labels: [...el.querySelectorAll('label')].map(l => l.textContent.trim()).filter(Boolean),
+  options: [...el.querySelectorAll('option')].map(o => o.textContent.replace(/\\s+/g, ' ').trim()).filter(Boolean),
+  controls: el.querySelectorAll('select, input, textarea, [role="slider"]').length,
+}))"""
+LIVE = "script[type='application/vnd.jupyter.widget-view+json']"
+
+
+@pytest.mark.parametrize("path", EXERCISE_PAGES)
+def test_exercises_show_without_scripts_then_hand_over_to_live_widgets(built_html, browser, site_url, path):
+    assert len(EXERCISE_PAGES) == 4
+    views = (built_html / path).read_text(encoding="utf-8").count('type="application/vnd.jupyter.widget-view+json"')
+    assert views, f"{path} has no widgets"
+
+    # 1. scripts off: every exercise is there, drawn, with its controls
+    context = browser.new_context(viewport={"width": 1300, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + path, wait_until="load")
+    static = page.evaluate(WIDGET_LOOK_JS, ".ots-widget-static")
+    context.close()
+    assert len(static) == views, f"{path}: {views} widgets, {len(static)} drawn without scripts"
+    assert all(w["height"] > 40 and w["controls"] >= 1 and w["labels"] for w in static), static
+
+    # 2. scripts on, a reader who has not moved yet: no widget manager is fetched
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    try:
+        page.goto(site_url + path, wait_until="load")
+        page.wait_for_function(LAZY_READY_JS, timeout=20_000)
+        page.wait_for_timeout(1500)
+        fetched = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
+        assert not [u for u in fetched if u.endswith("embed.js")], f"{path}: the widget manager was fetched before the reader did anything"
+        assert page.locator(".ots-widget-static").count() == views
+
+        # 3. the reader picks an answer in the first exercise before the widget manager arrives
+        first = page.locator(".ots-widget-static").first
+        choice = None
+        if first.locator("select").count():
+            box = first.locator("select").first
+            texts = box.locator("option").all_inner_texts()
+            choice = [t for t in texts if t.strip()][1].strip()
+            box.select_option(label=choice)
+        elif first.locator("input[type=range]").count():
+            box = first.locator("input[type=range]").first
+            choice = str(int(box.get_attribute("min")) + 1)
+            box.focus()
+            box.evaluate("(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", choice)
+        else:
+            box = first.locator("input[type=text], input[type=number]").first
+            choice = "42"
+            box.fill(choice)
+        page.locator("main h1:visible").first.click()  # leaves the control: the live widget may take its place
+        page.evaluate(SCROLL_JS)
+        page.wait_for_function(DRAWN_JS, timeout=30_000)
+        live = page.evaluate(WIDGET_LOOK_JS, ".widget-subarea")
+        carried = page.evaluate("""() => { const w = document.querySelector('.widget-subarea');
+            const s = w.querySelector('select'), i = w.querySelector('input[type=text], input[type=number]');
+            const r = w.querySelector('[role="slider"]');
+            return s ? [...s.selectedOptions].map(o => o.textContent.replace(/\\s+/g, ' ').trim())
+                     : r ? [r.getAttribute('aria-valuetext'), w.querySelector('.widget-readout').textContent.trim()] : [i.value]; }""")
+    finally:
+        context.close()
+    assert not errors, f"{path}: {errors}"
+    assert len(live) == views
+    for n, (before, after) in enumerate(zip(static, live), 1):
+        assert before["labels"] == after["labels"] and before["options"] == after["options"], f"{path}, widget {n}: {before} vs {after}"
+        assert before["controls"] == after["controls"], f"{path}, widget {n}: {before['controls']} vs {after['controls']} controls"
+        assert abs(before["height"] - after["height"]) <= 2, f"{path}, widget {n}: {before['height']} px drawn, {after['height']} px live"
+    expected = [choice, choice] if len(carried) == 2 else [choice]  # a slider: its handle and its readout
+    assert carried == expected, f"{path}: the reader chose {choice!r}, the live widget shows {carried}"
