@@ -39,6 +39,7 @@ import os
 import re
 import shutil
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -546,6 +547,40 @@ def _css_for_bundle(path: Path, static: Path, seen: set[Path]) -> str:
     return f"/* {path.relative_to(static.parent).as_posix()} */\n" + _CSS_URL.sub(rebase, text) + "\n"
 
 
+_THEME_RULE = re.compile(r'html\[data-theme="(?P<theme>\w+)"\] \.highlight(?: \.(?P<cls>[\w-]+))? \{(?P<body>[^{}]*)\}')
+_TOKEN = re.compile(r'<span class="(?P<cls>[\w-]+)">(?P<text>[^<]*)</span>')
+_CODE_BLOCK = re.compile(r'<div class="highlight"><pre>.*?</pre>', re.S)
+
+
+def plain_token_classes(pygments_css: str) -> frozenset[str]:
+    """Token classes (pygments' ``n``, ``p``, ``w``...) that the code styles draw exactly like
+    plain code text, in every colour theme: their only rule is the code block's own colour."""
+    base: dict[str, str] = {}
+    rules: dict[str, dict[str, str]] = defaultdict(dict)
+    for m in _THEME_RULE.finditer(pygments_css):
+        decls = {k.strip(): v.strip() for k, _, v in (d.partition(":") for d in m["body"].split(";")) if k.strip()}
+        if m["cls"] is None:
+            base[m["theme"]] = decls.get("color", "")
+        else:
+            rules[m["cls"]][m["theme"]] = " ".join(f"{k}:{v}" for k, v in sorted(decls.items()))
+    if not base:
+        return frozenset()
+    return frozenset(cls for cls, by_theme in rules.items()
+                     if set(by_theme) == set(base) and all(rule == f"color:{base[t]}" for t, rule in by_theme.items()))
+
+
+def plain_code(text: str, classes: frozenset[str]) -> str:
+    """Unwrap, in highlighted code, the token <span>s that change nothing on screen (a chapter's
+    code has ~3,000 of them, half of the page's elements, which the browser must style and lay out)."""
+    if not classes:
+        return text
+
+    def unwrap(block: re.Match) -> str:
+        return _TOKEN.sub(lambda m: m["text"] if m["cls"] in classes else m[0], block[0])
+
+    return _CODE_BLOCK.sub(unwrap, text)
+
+
 BUNDLES = "otsbook-bundles.json"  # in _static: bundle name -> its stylesheets, so that every build refreshes them
 
 
@@ -600,6 +635,8 @@ def finish_pages(app: Sphinx, exception) -> None:
         if trimmed != text:
             theme_css.write_text(trimmed, encoding="utf-8")
     icons = fontawesome_icons(theme_fontawesome_js())
+    pygments_css = outdir / "_static" / "pygments.css"
+    plain = plain_token_classes(pygments_css.read_text(encoding="utf-8")) if pygments_css.exists() else frozenset()
     bundles = read_bundles(outdir)
     for page in outdir.rglob("*.html"):
         if page.relative_to(outdir).parts[0] == "_static":  # theme template fragments, not pages
@@ -610,6 +647,7 @@ def finish_pages(app: Sphinx, exception) -> None:
             new = _SEARCH_SCRIPTS.sub("", new)  # the search page has its own; no page searches as you type
         new = defer_head_scripts(new)
         new = inline_icons(new, icons)
+        new = plain_code(new, plain)
         new = _IMG.sub('<img loading="lazy"', new)  # images (launch-menu logos) load when shown
         new = bundle_stylesheets(new, page, outdir, bundles)
         if page == outdir / "index.html":
