@@ -535,3 +535,13 @@ def test_population_prose_agrees_with_the_data(states):
     assert f"about {float(turkiye['population_millions']):.1f} million residents at the end of 2023" in prose
     assert f"together had about {round(float(others))} million" in prose
     assert float(turkiye["population_millions"]) / float(members["population_millions"].sum()) > 0.5
+
+
+def test_built_timeline_draws_each_linked_event_once(built_html, events):
+    page = read_page(built_html, "history")
+    drawn = plotly_data(numbered_figures(page, "fig-history-")["fig-history-timeline"])
+    titles = [title for trace in drawn for title in trace["hovertext"]]
+    assert len(titles) == events["same_event_as"].fillna(events["event_id"]).nunique()
+    by_id = events.set_index("event_id")
+    for group in linked_groups(events):
+        assert sum(titles.count(by_id.loc[event_id, "title"]) for event_id in group) == 1, sorted(group)
