@@ -83,3 +83,76 @@ def test_no_work_is_entered_twice():
         title = norm(entry.fields["title"])
         assert title not in seen, f"{bibfile}:{key} is the same work as {seen[title]}: cite one key"
         seen[title] = f"{bibfile}:{key}"
+
+
+# --- citation labels: a reader can tell two works apart from the text -----------------------------
+
+
+def author_year_label(entry) -> str:
+    """The in-text label sphinxcontrib-bibtex's author_year style gives an entry: the last names of
+    the authors (editors if none; "A and B" for two, "A et al." for more), else the title; then the
+    year field, or "n.d." when there is none."""
+    import re
+
+    people = entry.persons.get("author") or entry.persons.get("editor")
+    if people:
+        names = [re.sub(r"[{}]", "", " ".join(p.prelast_names + p.last_names)) for p in people]
+        who = names[0] if len(names) == 1 else f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al."
+    else:
+        who = re.sub(r"[{}]", "", entry.fields.get("title", ""))
+    return f"{who}, {entry.fields.get('year', 'n.d.')}"
+
+
+def test_no_two_entries_render_the_same_author_year_label():
+    """Same author, same year (or no date): the year carries a letter, 2025a, 2025b, n.d.-a, n.d.-b,
+    in the order of the bibliography, as author-date styles do."""
+    import re
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for path in sorted(BIB.glob("*.bib")):
+        for key, entry in parse_file(str(path)).entries.items():
+            label = author_year_label(entry)
+            if label in seen:
+                clashes.append(f"{label!r}: {seen[label]} and {path.name}:{key}")
+            seen.setdefault(label, f"{path.name}:{key}")
+            year = entry.fields.get("year", "")
+            assert not year or re.fullmatch(r"\d{4}[a-z]?|n\.d\.(-[a-z])?", year), f"{path.name}:{key}: year {year!r}"
+    assert not clashes, "entries a reader cannot tell apart in the text:\n" + "\n".join(clashes)
+
+
+def test_letters_follow_the_bibliography_order():
+    """2025a comes before 2025b in the sorted bibliography (author, then year, then title)."""
+    import re
+    from collections import defaultdict
+
+    from pybtex.style.sorting.author_year_title import SortingStyle
+
+    groups = defaultdict(list)
+    for path in sorted(BIB.glob("*.bib")):
+        for entry in parse_file(str(path)).entries.values():
+            year = entry.fields.get("year", "")
+            if re.fullmatch(r"\d{4}[a-z]|n\.d\.-[a-z]", year):
+                groups[author_year_label(entry)[:-1]].append(entry)
+    for stem, entries in groups.items():
+        letters = [e.fields["year"][-1] for e in SortingStyle().sort(entries)]
+        assert letters == [chr(ord("a") + i) for i in range(len(letters))], (stem, letters)
+
+
+def test_built_citations_tell_their_entries_apart(built_html):
+    """In every built page, one citation text always leads to the same bibliography entry."""
+    import re
+
+    targets: dict[str, set[str]] = {}
+    for page in sorted(built_html.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        prefix = "" if page.name == "bibliography.html" else r"(?:chapters/)?bibliography\.html"
+        for href, text in re.findall(rf'<a class="reference internal" href="{prefix}(#id\d+)"[^>]*>([^<]+)</a>', html):
+            if re.fullmatch(r".+, (\d{4}[a-z]?|n\.d\.(-[a-z])?)", text):  # "Author, year" (cite:p)
+                targets.setdefault(text, set()).add(href)
+    assert targets, "no citations found in the built book"
+    shared = {text: sorted(hrefs) for text, hrefs in targets.items() if len(hrefs) > 1}
+    assert not shared, f"one citation text, several entries: {shared}"
+    intro = (built_html / "chapters" / "intro.html").read_text(encoding="utf-8")
+    ots = set(re.findall(r">(Organization of Turkic States, n\.d\.[^<]*)</a>", intro))
+    assert len(ots) >= 2 and "Organization of Turkic States, n.d." not in ots, ots

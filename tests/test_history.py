@@ -92,14 +92,60 @@ def test_timeline_has_one_point_per_event_at_its_best_known_date(chapter, events
         assert trace.marker.symbol == VERIFICATION_SYMBOLS[status]
         for x, title in zip(trace.x, trace.hovertext):
             points.setdefault(title, []).append((pd.Timestamp(x), status))
-    assert sum(len(v) for v in points.values()) == len(events)
+    distinct = events["same_event_as"].fillna(events["event_id"]).nunique()
+    assert sum(len(v) for v in points.values()) == distinct
     by_title = events.set_index("title")
     nakhchivan = by_title.loc["Turkic Council founded by the Nakhchivan Agreement"]
     assert points[nakhchivan.name] == [(to_timestamp(nakhchivan["date"]), "confirmed")]
     assert pd.Timestamp("2009-10-03") in [p[0] for p in points[nakhchivan.name]]  # the checked day, not the source's month
     first = events.set_index("event_id").loc["hist_first_summit_1992"]
     assert points[first["title"]][0][0] == pd.Timestamp("1992-10-30")
-    assert str(len(events)) in alt_text(fig)
+    assert f"Timeline of {distinct} events" in alt_text(fig)
+
+
+def linked_groups(events: pd.DataFrame) -> list[set[str]]:
+    """Sets of event_ids that `same_event_as` ties together (followed in both directions, any length)."""
+    parent = {event_id: event_id for event_id in events["event_id"]}
+
+    def root(event_id):
+        while parent[event_id] != event_id:
+            event_id = parent[event_id]
+        return event_id
+
+    for event_id, same in events[["event_id", "same_event_as"]].dropna().itertuples(index=False):
+        parent[root(event_id)] = root(same)
+    groups: dict[str, set[str]] = {}
+    for event_id in parent:
+        groups.setdefault(root(event_id), set()).add(event_id)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def test_timeline_draws_each_linked_event_once(chapter, events):
+    _, figures = chapter
+    fig = figures["fig-history-timeline"]
+    by_id = events.set_index("event_id")
+    # each drawn point, read back from the figure's traces: (title, date, hover sources)
+    drawn = []
+    for trace in fig.data:
+        sources_at = int(re.search(r"Sources=%\{customdata\[(\d+)\]\}", trace.hovertemplate).group(1))
+        for x, title, custom in zip(trace.x, trace.hovertext, trace.customdata):
+            drawn.append((title, pd.Timestamp(x), str(custom[sources_at])))
+    groups = linked_groups(events)
+    assert groups, "the events table links no rows: nothing to check"
+    for group in groups:
+        titles = {by_id.loc[event_id, "title"] for event_id in group}
+        points = [point for point in drawn if point[0] in titles]
+        assert len(points) == 1, f"{sorted(group)} is drawn {len(points)} times: {points}"
+        sources = points[0][2]
+        for event_id in group:  # the hover names the sources of every row of the event
+            assert by_id.loc[event_id, "source_id"] in sources, (event_id, sources)
+    # the kept row is the best attested: confirmed and checked where a row of the group is
+    kept = {title for title, _, _ in drawn}
+    for group in groups:
+        rows = by_id.loc[sorted(group)]
+        best = rows[(rows["status"] == "confirmed") & rows["check_source_id"].notna()]
+        if len(best):
+            assert kept & set(best["title"]), f"{sorted(group)}: a confirmed, checked row should be drawn"
 
 
 def test_timeline_rows_separate_the_four_themes(chapter, events):
@@ -489,3 +535,13 @@ def test_population_prose_agrees_with_the_data(states):
     assert f"about {float(turkiye['population_millions']):.1f} million residents at the end of 2023" in prose
     assert f"together had about {round(float(others))} million" in prose
     assert float(turkiye["population_millions"]) / float(members["population_millions"].sum()) > 0.5
+
+
+def test_built_timeline_draws_each_linked_event_once(built_html, events):
+    page = read_page(built_html, "history")
+    drawn = plotly_data(numbered_figures(page, "fig-history-")["fig-history-timeline"])
+    titles = [title for trace in drawn for title in trace["hovertext"]]
+    assert len(titles) == events["same_event_as"].fillna(events["event_id"]).nunique()
+    by_id = events.set_index("event_id")
+    for group in linked_groups(events):
+        assert sum(titles.count(by_id.loc[event_id, "title"]) for event_id in group) == 1, sorted(group)
