@@ -25,6 +25,12 @@ What it does, and why:
   defaults to light (the figures are drawn for a white page), which also stops the theme logging
   "Got invalid theme mode" on a first visit. Without a configured favicon the page declares an
   empty one, so browsers do not log a 404 for ``/favicon.ico``.
+* **Exercises without a script.** Each saved widget is drawn as plain HTML before its view
+  (``_ext/widget_snapshot.py``), with ipywidgets' stylesheet; the widget manager comes later, on
+  the reader's first move (``_static/otsbook-lazy.js``).
+* **Less to style.** The stylesheet bundle of a page keeps only rules that some page or script of
+  the site can match (``_ext/unused_css.py``), and highlighted code loses the token ``<span>`` s
+  that its styles draw like plain text.
 * **Lighter pages.** pydata-sphinx-theme loads ``fontawesome.js`` (1.5 MB, 0.54 MB gzip) on every
   page only so that users can add custom icons; its stylesheet already draws every icon the book
   uses from the web fonts, so the script is dropped from the written pages.
@@ -47,6 +53,7 @@ from sphinx.util import logging
 
 if str(Path(__file__).resolve().parent) not in sys.path:  # its sibling modules, also when a test loads this file
     sys.path.append(str(Path(__file__).resolve().parent))
+from unused_css import known_words, prune_css  # noqa: E402
 from widget_snapshot import saved_state, snapshot_views  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -614,11 +621,14 @@ def read_bundles(outdir: Path) -> dict:
 
 def write_bundles(outdir: Path, bundles: dict) -> None:
     """(Re)write every bundle from its stylesheets as this build left them, also those of pages
-    that this (incremental) build did not rewrite."""
+    that this (incremental) build did not rewrite, without the rules that nothing in the site can
+    match (_ext/unused_css.py): two thirds of the theme's stylesheet."""
     static = outdir / "_static"
+    pages = [p for p in outdir.rglob("*.html") if p.relative_to(outdir).parts[0] not in ("_static", "_sources")]
+    known = known_words([*pages, *static.rglob("*.js")])
     for name, files in bundles.items():
-        css = '@charset "UTF-8";\n' + "".join(_css_for_bundle(outdir.resolve() / f, static.resolve(), set()) for f in files)
-        (static / name).write_text(css, encoding="utf-8")
+        css = "".join(_css_for_bundle(outdir.resolve() / f, static.resolve(), set()) for f in files)
+        (static / name).write_text('@charset "UTF-8";\n' + prune_css(css, known), encoding="utf-8")
     (static / BUNDLES).write_text(json.dumps(bundles, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 

@@ -274,3 +274,68 @@ def test_a_notebook_that_raises_fails_the_strict_build(tmp_path):
     assert result.returncode != 0
     assert "ZeroDivisionError" in result.stdout + result.stderr
     assert not (book / "_build" / "html" / "reports").exists()
+
+
+# ---------------------------------------------------------------- lighter pages: unused CSS, plain code tokens
+def test_unused_css_rules_are_dropped_and_the_rest_kept():
+    from conftest import load_module
+
+    prune = load_module("unused_css", "_ext/unused_css.py")
+    known = {"bd-article", "highlight", "show", "sidebar"}
+    css = (".bd-article p{margin:0}"                          # used class: kept
+           ".col-md-7{width:58%}"                            # Bootstrap utility never used: dropped
+           ".col-md-7,.sidebar{color:red}"                   # one selector of the list can match: kept
+           "a:not(.headerlink){color:blue}"                  # inside :not() is not required: kept
+           ".x:is(.y,.z){color:green}"                       # .x itself does not exist: dropped
+           "[data-theme=dark] .highlight{background:#000}"   # attribute selectors are not required
+           ".md\\:flex{display:flex}"                        # an escape: kept, never guessed
+           "@media (min-width:960px){.col-lg-3{width:25%}.sidebar{display:block}}"
+           "@media print{.d-print-none{display:none}}"       # an empty group goes
+           "@font-face{font-family:X;src:url(x.woff2)}"
+           "@keyframes spin{to{transform:rotate(1turn)}}")
+    out = prune.prune_css(css, known)
+    for kept in (".bd-article p", ".col-md-7,.sidebar", "a:not(.headerlink)", "[data-theme=dark] .highlight",
+                 ".md\\:flex", ".sidebar{display:block}", "@font-face", "@keyframes spin"):
+        assert kept in out, (kept, out)
+    for dropped in (".col-md-7{", ".x:is", ".col-lg-3", "@media print", ".d-print-none"):
+        assert dropped not in out, (dropped, out)
+
+
+def test_built_stylesheets_keep_every_rule_a_page_uses(built_html):
+    """The pruned bundle is far smaller than the theme's stylesheet yet keeps the rules of classes
+    the pages use, the dark theme and the search field."""
+    bundles = json.loads((built_html / "_static" / "otsbook-bundles.json").read_text(encoding="utf-8"))
+    theme = (built_html / "_static" / "styles" / "pydata-sphinx-theme.css").stat().st_size
+    for name in bundles:
+        css = (built_html / "_static" / name).read_text(encoding="utf-8")
+        assert len(css) < theme, f"{name}: {len(css)} bytes, the theme alone has {theme}"
+        for needed in (".bd-sidebar-primary", ".bd-article-container", 'html[data-theme="dark"]', ".search-button-field",
+                       ".admonition", ".highlight", ".cell_output"):
+            assert needed in css, f"{name} lost {needed}"
+        assert ".col-sm-offset-1" not in css and ".text-bg-warning" not in css, f"{name}: unused Bootstrap rules kept"
+
+
+def test_plain_code_tokens_are_unwrapped_only_where_nothing_changes():
+    build = load_build_extension()
+    css = ('html[data-theme="light"] .highlight { background: #fefefe; color: #080808 }\n'
+           'html[data-theme="dark"] .highlight { background: #2b2b2b; color: #F8F8F2 }\n'
+           'html[data-theme="light"] .highlight .n { color: #080808 }\n'
+           'html[data-theme="dark"] .highlight .n { color: #F8F8F2 }\n'
+           'html[data-theme="light"] .highlight .p { color: #080808 }\n'
+           'html[data-theme="dark"] .highlight .p { color: #F8F8F2; font-weight: bold }\n'
+           'html[data-theme="light"] .highlight .k { color: #6730C5 }\n'
+           'html[data-theme="dark"] .highlight .k { color: #ff79c6 }\n')
+    plain = build.plain_token_classes(css)
+    assert plain == {"n"}  # p is bold in the dark theme, k has its own colour
+    code = ('<div class="highlight"><pre><span></span><span class="k">import</span> <span class="n">pandas</span>'
+            '<span class="p">(</span></pre></div><p><span class="n">not code</span></p>')
+    assert build.plain_code(code, plain) == ('<div class="highlight"><pre><span></span><span class="k">import</span> pandas'
+                                             '<span class="p">(</span></pre></div><p><span class="n">not code</span></p>')
+
+
+def test_built_code_keeps_its_text_and_its_colours(built_html):
+    page = (built_html / "chapters" / "history.html").read_text(encoding="utf-8")
+    blocks = re.findall(r'<div class="highlight"><pre>(.*?)</pre>', page, re.S)
+    assert blocks and not any('<span class="n">' in b or '<span class="p">' in b for b in blocks)
+    assert any('<span class="s2">' in b or '<span class="k">' in b for b in blocks), "coloured tokens must stay"
+    assert "otsbook.load" in re.sub(r"<[^>]+>", "", "".join(blocks)) or "load(" in re.sub(r"<[^>]+>", "", "".join(blocks))
