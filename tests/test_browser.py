@@ -144,7 +144,7 @@ FIGURES_JS = """() => [...document.querySelectorAll('.plotly-graph-div')].map((d
           role: wrapper ? wrapper.getAttribute('role') : null, notifier};
 })"""
 
-PAGE_FACTS_JS = """() => ({
+PAGE_FACTS_JS = r"""() => ({
   widgetViews: document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length,
   // the widget manager draws each saved view into a .widget-subarea just before its <script>
   widgetsRendered: [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')].filter(s => {

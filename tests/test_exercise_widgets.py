@@ -95,12 +95,12 @@ def test_static_box_shows_a_kernel_free_solution_and_no_dead_buttons(sample, mon
     assert not any(isinstance(child, widgets.Button) for child in box.children)
 
 
-def test_a_box_still_accepts_a_question_for_pages_not_yet_converted(monkeypatch):
+def test_a_box_needs_its_widget_check_and_solution_by_name(monkeypatch):
     monkeypatch.delenv("OTSBOOK_STATIC_BOOK", raising=False)
-    box = ExerciseBox("<p>2 + 2?</p>", widgets.Text(), check_sum, lambda: "4")
-    assert box.children[0].value == "<p>2 + 2?</p>" and box.children[1] is box.answer_widget
     with pytest.raises(TypeError):
-        ExerciseBox(answer_widget=widgets.Text(), check=check_sum)
+        ExerciseBox(answer_widget=widgets.Text(), check=check_sum)  # no solution
+    with pytest.raises(TypeError):
+        ExerciseBox(widgets.Text(), check_sum, lambda: "4")  # the question is the page's, never an argument
 
 
 def test_run_this_exercise_note_appears_only_in_the_static_book(monkeypatch):

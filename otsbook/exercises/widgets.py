@@ -36,23 +36,17 @@ class ExerciseBox(widgets.VBox):
     the widget's ``value``) and returns :class:`Feedback`; ``solution`` returns the worked answer
     as text. An error while checking becomes feedback, never a traceback; the last such error
     is kept in ``last_error`` for tests.
-
-    ``question`` (HTML shown above the answer) is accepted for pages not yet converted to
-    :class:`~otsbook.exercises.Exercise`; new exercises leave it out.
     """
 
     def __init__(
         self,
-        question: str | None = None,
-        answer_widget: widgets.Widget | None = None,
-        check: Callable[[Any], Feedback] | None = None,
-        solution: Callable[[], str] | None = None,
-        read_answer: Callable[[widgets.Widget], Any] | None = None,
         *,
+        answer_widget: widgets.Widget,
+        check: Callable[[Any], Feedback],
+        solution: Callable[[], str],
+        read_answer: Callable[[widgets.Widget], Any] | None = None,
         key: str | None = None,
     ):
-        if answer_widget is None or check is None or solution is None:
-            raise TypeError("ExerciseBox needs answer_widget, check and solution")
         self.key = key
         self.answer_widget = answer_widget
         self.last_error: Exception | None = None
@@ -74,8 +68,6 @@ class ExerciseBox(widgets.VBox):
             self.feedback = widgets.HTML(value=f'<div class="ots-feedback ots-info" role="status">{WAITING}</div>')
             controls = widgets.HBox([self.check_button, self.solution_button])
         children = [answer_widget, controls, self.feedback]
-        if question:
-            children.insert(0, widgets.HTML(question))
         super().__init__(children, layout=widgets.Layout(border="1px solid #d0d7de", padding="0.5em 1em", margin="0.5em 0"))
         self.add_class("ots-exercise")
         if key:
