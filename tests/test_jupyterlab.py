@@ -196,7 +196,9 @@ def test_assignment_grader_check_runs_with_nothing_installed(lab_page, shot):
     page.goto(f"{lab_page['url']}/lab/tree/assignments/student/history.ipynb?token={TOKEN}")
     _run_all(page)
     page.wait_for_selector(".jp-OutputArea-output:has-text('q1: not yet')", timeout=180_000)
-    outputs = "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())
+    # textContent, not innerText: JupyterLab skips rendering the cells off screen (content-visibility),
+    # and innerText of those is empty
+    outputs = "\n".join(page.locator(".jp-OutputArea-output").all_text_contents())
     assert "members should be a list of three-letter codes" in outputs  # the question's hint
     assert "Traceback" not in outputs and "ModuleNotFoundError" not in outputs and "pip" not in outputs
     page.locator(".jp-OutputArea-output:has-text('q1: not yet')").first.scroll_into_view_if_needed()
