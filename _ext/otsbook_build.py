@@ -446,20 +446,29 @@ ADMONITION_ICONS = {
 ICON_CSS = "otsbook-icons.css"
 
 
+# The brand icon the theme draws before a link to a code host (``a.github::before``) with the
+# 118 KB brands icon font, by link class.
+LINK_ICONS = {"github": "github", "gitlab": "gitlab"}
+
+
 def icon_css(icons) -> str:
-    """Stylesheet that draws the admonition title icons as SVG masks instead of icon-font glyphs."""
+    """Stylesheet that draws the admonition title icons, and the icons before links to GitHub or
+    GitLab, as SVG masks instead of icon-font glyphs."""
     from urllib.parse import quote
 
-    rules = ["/* Written by _ext/otsbook_build.py: admonition icons as SVG masks, so no icon font is fetched. */"]
-    for cls, name in ADMONITION_ICONS.items():
-        width, height, d = icons[("fas", name)]
+    def mask(prefix: str, name: str) -> str:
+        width, height, d = icons[(prefix, name)]
         svg = f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"><path d="{d}"/></svg>'
         url = f'url("data:image/svg+xml,{quote(svg, safe=" =:/,.-")}")'
+        return f"background-color:currentColor;-webkit-mask:{url} center/contain no-repeat;mask:{url} center/contain no-repeat"
+
+    rules = ["/* Written by _ext/otsbook_build.py: admonition and link icons as SVG masks, so no icon font is fetched. */"]
+    for cls, name in ADMONITION_ICONS.items():
         sel = f".admonition{'.' + cls if cls else ''}>.admonition-title"
-        rules.append(
-            f"html body div{sel}::after,html body {sel}::after{{content:\"\";font:inherit;background-color:currentColor;"
-            f"-webkit-mask:{url} center/contain no-repeat;mask:{url} center/contain no-repeat}}"
-        )
+        rules.append(f"html body div{sel}::after,html body {sel}::after{{content:\"\";font:inherit;{mask('fas', name)}}}")
+    for cls, name in LINK_ICONS.items():
+        rules.append(f"html body a.{cls}::before{{content:\"\";font:inherit;display:inline-block;width:1em;height:1em;"
+                     f"vertical-align:-0.125em;{mask('fab', name)}}}")
     return "\n".join(rules) + "\n"
 
 

@@ -154,6 +154,7 @@ PAGE_FACTS_JS = r"""() => ({
   }).length,
   widgetErrors: [...document.querySelectorAll('.jupyter-widgets .widget-error, .jupyter-widgets.widget-error')].map(e => e.textContent.trim()),
   scripts: [...document.querySelectorAll('script[src]')].map(s => s.src.split('?')[0]),
+  fonts: performance.getEntriesByType('resource').map(e => e.name.split('?')[0]).filter(n => /\.(woff2?|ttf|otf)$/.test(n)),
   plotlyFiles: performance.getEntriesByType('resource').map(e => e.name.split('?')[0])
       .filter(n => /\/_static\/(plotly\/[^/]+\.js|plotly\.min\.js)$/.test(n)),
   thebeConfigs: [...document.querySelectorAll('script:not([src])')].filter(s => s.textContent.includes('THEBE_JS_URL')).length,
@@ -275,6 +276,14 @@ def test_no_javascript_errors(built_html, visits, path):
     duplicated = sorted({s for s in scripts if scripts.count(s) > 1})
     assert not duplicated, f"{path} loads these scripts more than once: {duplicated}"
     assert visit.facts["thebeConfigs"] <= 1, f"{path} defines THEBE_JS_URL {visit.facts['thebeConfigs']} times"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_icon_font_is_fetched(built_html, visits, path):
+    """Icons are inline SVG or SVG masks: a page fetches no web font for them."""
+    _existing(built_html, path)
+    fonts = visits(path).facts["fonts"]
+    assert not [f for f in fonts if "fontawesome" in f or "fa-" in f.rsplit("/", 1)[-1]], f"{path} fetched icon fonts: {fonts}"
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -123,6 +123,11 @@ def test_no_icon_font_is_needed(built_html):
         assert "svg-inline--fa" in html
     bundle = next((built_html / "_static").glob("otsbook-*.css"))
     assert "fa-github:before" not in bundle.read_text(encoding="utf-8")
+    # the theme draws a GitHub icon before links to github.com (the bibliography has some) with the
+    # brands font; an SVG mask replaces it
+    assert 'class="github reference external"' in (built_html / "chapters" / "bibliography.html").read_text(encoding="utf-8")
+    icons = (built_html / "_static" / "otsbook-icons.css").read_text(encoding="utf-8")
+    assert re.search(r'html body a\.github::before\{content:"";font:inherit;[^}]*mask:url\("data:image/svg\+xml', icons)
 
 
 def test_root_index_is_a_valid_redirect_page(built_html):
