@@ -133,9 +133,9 @@
   }
   function swap(area, drawing) {
     // drawn in full: a box draws its children a moment after itself
-    var whole = function (sel) { return area.querySelectorAll(sel).length >= drawing.querySelectorAll(sel).length; };
-    if (!drawing.parentNode || !area.querySelector('.jupyter-widgets') || !whole('.jupyter-widgets') ||
-        !whole('select, input, textarea, [role="slider"], input[type="range"]')) return;
+    var widgetCount = function (root) { return root.querySelectorAll('.jupyter-widgets').length; };
+    if (!drawing.parentNode || !area.querySelector('.jupyter-widgets') || widgetCount(area) < widgetCount(drawing) ||
+        controls(area).length < controls(drawing).length) return;
     if (drawing.contains(document.activeElement)) {  // the reader is using it: wait until they leave it
       if (!drawing.dataset.waiting) {
         drawing.dataset.waiting = 'true';
