@@ -19,7 +19,8 @@
  * controls work, with no script at all. The widget manager (1.8 MB) is fetched only once the
  * reader engages with the page (scrolls, points, types or touches) and a widget is on screen; each
  * live widget then takes its static drawing's place, with what the reader chose there carried
- * over (and the focus, once it leaves the drawing). A static slider's readout follows its handle.
+ * over; a drawing the reader is using (it has the focus) stays until the focus leaves it. A static
+ * slider's readout follows its handle.
  * ipywidgets draws a slider's handle (role="slider") without a name; once drawn, each handle is
  * labelled by its widget's visible description, so that screen readers announce what it sets.
  */
@@ -128,8 +129,6 @@
         dst.dispatchEvent(new Event('change', {bubbles: true}));
       }
     });
-    var k = before.indexOf(document.activeElement);
-    if (k >= 0 && after[k]) after[k].focus();
   }
   function swap(area, drawing) {
     // drawn in full: a box draws its children a moment after itself
