@@ -36,14 +36,10 @@ class Snapshot:
 
     # ---------------------------------------------------------------- helpers
     def model(self, ref: str | None) -> dict:
-        if not ref:
-            return {}
-        entry = self.models.get(ref[len(REF):] if ref.startswith(REF) else ref, {})
-        return entry.get("state", {})
+        return self.models.get(model_id(ref), {}).get("state", {}) if ref else {}
 
     def name(self, ref: str) -> str:
-        entry = self.models.get(ref[len(REF):] if ref.startswith(REF) else ref, {})
-        return entry.get("model_name", "")
+        return self.models.get(model_id(ref), {}).get("model_name", "")
 
     def layout_css(self, state: dict) -> str:
         """The widget's Layout as inline CSS (ipywidgets sets the same properties on its element)."""
@@ -208,8 +204,13 @@ _RENDERERS: dict[str, Callable[[Snapshot, dict, str, str], str]] = {
 SUPPORTED = frozenset(_RENDERERS)
 
 
+def model_id(ref: str) -> str:
+    """A model's id, from a reference in saved state ("IPY_MODEL_<id>") or the id itself."""
+    return ref[len(REF):] if ref.startswith(REF) else ref
+
+
 def control_id(ref: str) -> str:
-    return "ots-w-" + (ref[len(REF):] if ref.startswith(REF) else ref)
+    return "ots-w-" + model_id(ref)
 
 
 def snapshot_views(body: str, state: dict) -> tuple[str, set[str]]:
